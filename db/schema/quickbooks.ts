@@ -1,0 +1,102 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { tenants, users } from "./identity";
+
+export const intuitEnvironmentEnum = pgEnum("intuit_environment", ["sandbox", "production"]);
+
+/** The connection's state machine (see lib/quickbooks/connection-state.ts). */
+export const connectionStatusEnum = pgEnum("connection_status", [
+  "not_connected",
+  "authorizing",
+  "callback_received",
+  "verified",
+  "active",
+  "reauthorization_required",
+  "disconnected",
+]);
+export type ConnectionStatus = (typeof connectionStatusEnum.enumValues)[number];
+
+/** One row per authorization request: single-use, short-lived, bound to the user and tenant that started it. */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Only the SHA-256 of the state is stored: a database reader cannot forge a callback.
+    stateHash: text("state_hash").notNull().unique(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    environment: intuitEnvironmentEnum("environment").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    // Sealed PKCE verifier, only when Intuit's discovery document offers S256.
+    codeVerifierEnc: text("code_verifier_enc"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    consumedAt: timestamp("consumed_at", { withTimezone: true }),
+  },
+  (t) => [index("oauth_states_tenant_idx").on(t.tenantId, t.createdAt), index("oauth_states_expires_idx").on(t.expiresAt)],
+);
+
+/** A tenant's QuickBooks Online connection, one per environment. Tokens are sealed with AES-256-GCM. */
+export const quickbooksConnections = pgTable(
+  "quickbooks_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    environment: intuitEnvironmentEnum("environment").notNull(),
+    status: connectionStatusEnum("status").notNull().default("not_connected"),
+    realmId: text("realm_id"),
+    companyName: text("company_name"),
+    accessTokenEnc: text("access_token_enc"),
+    refreshTokenEnc: text("refresh_token_enc"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    refreshTokenHardExpiresAt: timestamp("refresh_token_hard_expires_at", { withTimezone: true }),
+    authorizationStartedAt: timestamp("authorization_started_at", { withTimezone: true }),
+    callbackAt: timestamp("callback_at", { withTimezone: true }),
+    verifiedAt: timestamp("verified_at", { withTimezone: true }),
+    verifyIntuitTid: text("verify_intuit_tid"),
+    connectedAt: timestamp("connected_at", { withTimezone: true }),
+    connectedByUserId: uuid("connected_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    disconnectedAt: timestamp("disconnected_at", { withTimezone: true }),
+    lastErrorStep: text("last_error_step"),
+    lastErrorCode: text("last_error_code"),
+    lastErrorMessage: text("last_error_message"),
+    lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("quickbooks_connections_tenant_env_uq").on(t.tenantId, t.environment),
+    // A QuickBooks company belongs to one tenant at a time; sandbox and production realms never mix.
+    uniqueIndex("quickbooks_connections_realm_uq")
+      .on(t.environment, t.realmId)
+      .where(sql`${t.realmId} is not null and ${t.status} <> 'disconnected'`),
+  ],
+);
+
+export const callbackOutcomeEnum = pgEnum("callback_outcome", ["success", "failure"]);
+
+/** Every callback, good or bad. Never holds the code or a token. */
+export const callbackLogs = pgTable(
+  "callback_logs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "set null" }),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    environment: intuitEnvironmentEnum("environment"),
+    realmId: text("realm_id"),
+    outcome: callbackOutcomeEnum("outcome").notNull(),
+    errorCode: text("error_code"),
+    message: text("message").notNull(),
+    intuitTid: text("intuit_tid"),
+    latencyMs: integer("latency_ms").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("callback_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
+);

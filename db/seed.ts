@@ -1,0 +1,57 @@
+import { and, eq } from "drizzle-orm";
+import { hashPassword } from "@/lib/auth/password";
+import type { Database } from "./client";
+import { memberships, tenants, users, type Role } from "./schema";
+
+/** The contract's demo data. Also the fixtures of the integration and browser tests. */
+export const DEMO_TENANTS = [
+  { slug: "acme", name: "Acme Field Services" },
+  { slug: "globex", name: "Globex Logistics" },
+] as const;
+
+export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; memberships: ReadonlyArray<{ tenant: string; role: Role }> }> = [
+  { email: "admin@acme.test", name: "Ada Admin", memberships: [{ tenant: "acme", role: "admin" }] },
+  { email: "accountant@acme.test", name: "Alex Accountant", memberships: [{ tenant: "acme", role: "accountant" }] },
+  { email: "auditor@acme.test", name: "Avery Auditor", memberships: [{ tenant: "acme", role: "auditor" }] },
+  { email: "accountant@globex.test", name: "Gale Accountant", memberships: [{ tenant: "globex", role: "accountant" }] },
+];
+
+/** Development's default demo password; production seeds require SEED_PASSWORD. */
+export const DEV_SEED_PASSWORD = "connect-demo-2026";
+
+/** Creates the demo tenants and users. Safe to run again: existing rows are left as they are. */
+export async function seedDemoData(db: Database, options: { password: string }): Promise<void> {
+  const passwordHash = await hashPassword(options.password);
+  await db.transaction(async (tx) => {
+    await tx.insert(tenants).values([...DEMO_TENANTS]).onConflictDoNothing({ target: tenants.slug });
+    const tenantRows = await tx.select().from(tenants);
+    const tenantIdBySlug = new Map(tenantRows.map((t) => [t.slug, t.id]));
+
+    for (const demo of DEMO_USERS) {
+      await tx.insert(users).values({ email: demo.email, name: demo.name, passwordHash }).onConflictDoNothing({ target: users.email });
+      const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, demo.email));
+      if (!user) throw new Error(`Seeding failed to create ${demo.email}`);
+      for (const m of demo.memberships) {
+        const tenantId = tenantIdBySlug.get(m.tenant);
+        if (!tenantId) throw new Error(`Seeding failed: no tenant ${m.tenant}`);
+        const existing = await tx
+          .select()
+          .from(memberships)
+          .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, user.id)));
+        if (existing.length === 0) await tx.insert(memberships).values({ tenantId, userId: user.id, role: m.role });
+      }
+    }
+  });
+}
+
+export async function isDatabaseEmpty(db: Database): Promise<boolean> {
+  const rows = await db.select({ id: tenants.id }).from(tenants).limit(1);
+  return rows.length === 0;
+}
+
+export function seedPassword(isProduction: boolean): string {
+  const fromEnv = process.env.SEED_PASSWORD?.trim();
+  if (fromEnv) return fromEnv;
+  if (isProduction) throw new Error("SEED_PASSWORD is required to seed demo users in production.");
+  return DEV_SEED_PASSWORD;
+}

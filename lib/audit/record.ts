@@ -1,0 +1,55 @@
+import "server-only";
+import type { Executor } from "@/db";
+import { auditEvents } from "@/db/schema";
+
+/** The closed vocabulary of audited actions. */
+export type AuditAction =
+  | "auth.signed_in"
+  | "auth.sign_in_failed"
+  | "auth.tenant_switched"
+  | "connection.authorization_started"
+  | "connection.callback_failed"
+  | "connection.tokens_stored"
+  | "connection.verified"
+  | "connection.verify_failed"
+  | "connection.activated";
+
+export interface RequestMeta {
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEntry {
+  tenantId: string | null;
+  actorUserId: string | null;
+  action: AuditAction;
+  target?: string | null;
+  outcome: "success" | "failure";
+  details?: Record<string, string | number | boolean | null>;
+  meta?: RequestMeta;
+}
+
+/** Writes one audit event; pass the transaction of the change it records so both commit together. */
+export async function recordAudit(executor: Executor, entry: AuditEntry): Promise<void> {
+  await executor.insert(auditEvents).values({
+    tenantId: entry.tenantId,
+    actorUserId: entry.actorUserId,
+    action: entry.action,
+    target: entry.target ?? null,
+    outcome: entry.outcome,
+    details: entry.details ?? {},
+    requestId: entry.meta?.requestId ?? null,
+    ip: entry.meta?.ip ?? null,
+    userAgent: entry.meta?.userAgent ?? null,
+  });
+}
+
+export function requestMetaFrom(req: Request): RequestMeta {
+  const forwarded = req.headers.get("x-forwarded-for");
+  return {
+    requestId: req.headers.get("x-request-id") ?? crypto.randomUUID(),
+    ip: forwarded ? (forwarded.split(",")[0]?.trim() ?? null) : req.headers.get("x-real-ip"),
+    userAgent: req.headers.get("user-agent")?.slice(0, 500) ?? null,
+  };
+}

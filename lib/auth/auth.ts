@@ -1,0 +1,81 @@
+import "server-only";
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { db, ensureDatabaseReady } from "@/db";
+import { recordAudit } from "@/lib/audit/record";
+import { env } from "@/lib/env";
+import { verifyPassword } from "./password";
+import { findMembership, findUserByEmail, listMemberships } from "./users";
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+const credentialsSchema = z.object({
+  email: z.string().trim().toLowerCase().pipe(z.email()),
+  password: z.string().min(1).max(200),
+});
+
+/** Sign-in with email and password. The session is a JWT carrying the user and the active tenant only; the role is
+ * read from the database on every request, so a changed or removed membership takes effect at once. */
+export const { handlers, auth, signIn, signOut, unstable_update: updateSession } = NextAuth(() => ({
+  secret: env().authSecret,
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+  useSecureCookies: env().appUrl.startsWith("https://"),
+  pages: { signIn: "/login", error: "/login" },
+  // Auth.js prints a stack trace for every failed sign-in; a wrong password is not an error worth one.
+  logger: {
+    error: (error: Error) => {
+      if (error.name !== "CredentialsSignin") console.error(`[auth] ${error.name}`);
+    },
+    warn: () => {},
+    debug: () => {},
+  },
+  providers: [
+    Credentials({
+      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const parsed = credentialsSchema.safeParse(raw);
+        if (!parsed.success) throw new CredentialsSignin();
+        await ensureDatabaseReady();
+        const user = await findUserByEmail(db(), parsed.data.email);
+        const valid = user ? await verifyPassword(user.passwordHash, parsed.data.password) : false;
+        if (!user || !valid) {
+          await recordAudit(db(), {
+            tenantId: null,
+            actorUserId: user?.id ?? null,
+            action: "auth.sign_in_failed",
+            outcome: "failure",
+            details: { email: parsed.data.email },
+          });
+          throw new CredentialsSignin();
+        }
+        return { id: user.id, email: user.email, name: user.name };
+      },
+    }),
+  ],
+  callbacks: {
+    async jwt({ token, user, trigger, session }) {
+      if (user?.id) {
+        const [first] = await listMemberships(db(), user.id);
+        token.userId = user.id;
+        token.tenantId = first?.tenantId ?? null;
+        await recordAudit(db(), {
+          tenantId: first?.tenantId ?? null,
+          actorUserId: user.id,
+          action: "auth.signed_in",
+          outcome: "success",
+        });
+      }
+      // Tenant switch: accepted only for a tenant the user belongs to.
+      if (trigger === "update" && typeof session?.tenantId === "string" && typeof token.userId === "string") {
+        const membership = await findMembership(db(), token.userId, session.tenantId);
+        if (membership) token.tenantId = membership.tenantId;
+      }
+      return token;
+    },
+    async session({ session, token }) {
+      return { ...session, userId: token.userId, tenantId: token.tenantId };
+    },
+  },
+}));

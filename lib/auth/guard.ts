@@ -1,0 +1,34 @@
+import "server-only";
+import { AppError, forbidden, unauthenticated } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { can, type Action } from "./permissions";
+import { actorFromHeaders, currentActor, type Actor } from "./session";
+
+/**
+ * The one gate in front of every route handler: a session, a role allowed to do `action` on the active tenant,
+ * and, for requests that change something, proof that the browser sent it from this app (Origin check).
+ */
+export async function requireActor(req: Request, action: Action): Promise<Actor> {
+  if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
+  const actor = await actorFromHeaders(req.headers);
+  if (!actor) throw unauthenticated();
+  if (!can(actor.role, action)) throw forbidden();
+  return actor;
+}
+
+export function assertSameOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  const allowed = new Set([new URL(env().appUrl).origin, new URL(req.url).origin]);
+  if (!origin || !allowed.has(origin)) {
+    throw new AppError("cross_origin_request", 403, "This request must come from the QuickBooks Connect console.");
+  }
+}
+
+export type PageAccess = { kind: "allowed"; actor: Actor } | { kind: "forbidden"; actor: Actor } | { kind: "signed_out" };
+
+/** The same decision for a page: pages render a clear "not allowed" panel instead of a JSON error. */
+export async function pageAccess(action: Action): Promise<PageAccess> {
+  const actor = await currentActor();
+  if (!actor) return { kind: "signed_out" };
+  return can(actor.role, action) ? { kind: "allowed", actor } : { kind: "forbidden", actor };
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { ACTIONS, can } from "./permissions";
+
+describe("permission matrix", () => {
+  it("lets admins do everything", () => {
+    for (const action of ACTIONS) expect(can("admin", action)).toBe(true);
+  });
+
+  it("lets accountants connect, verify, renew and disconnect but not read logs or credentials", () => {
+    expect(can("accountant", "quickbooks.connect")).toBe(true);
+    expect(can("accountant", "quickbooks.verify")).toBe(true);
+    expect(can("accountant", "quickbooks.refresh")).toBe(true);
+    expect(can("accountant", "quickbooks.disconnect")).toBe(true);
+    expect(can("accountant", "logs.read")).toBe(false);
+    expect(can("accountant", "credentials.manage")).toBe(false);
+  });
+
+  it("keeps auditors read-only", () => {
+    expect(can("auditor", "quickbooks.status.read")).toBe(true);
+    expect(can("auditor", "logs.export")).toBe(true);
+    for (const action of ["quickbooks.connect", "quickbooks.verify", "quickbooks.refresh", "quickbooks.disconnect", "credentials.manage"] as const) {
+      expect(can("auditor", action)).toBe(false);
+    }
+  });
+});

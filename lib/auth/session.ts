@@ -1,0 +1,50 @@
+import "server-only";
+import { headers as nextHeaders } from "next/headers";
+import { getToken } from "next-auth/jwt";
+import { db } from "@/db";
+import type { Role } from "@/db/schema";
+import { env } from "@/lib/env";
+import { findMembership } from "./users";
+
+/** The signed-in person acting on their active tenant, with the role read fresh from the database. */
+export interface Actor {
+  userId: string;
+  email: string;
+  name: string;
+  tenantId: string;
+  tenantName: string;
+  role: Role;
+}
+
+export function sessionCookieName(): string {
+  return env().appUrl.startsWith("https://") ? "__Secure-authjs.session-token" : "authjs.session-token";
+}
+
+/** Reads the session from a request's cookie. Works inside Next.js and in tests that call handlers directly. */
+export async function actorFromHeaders(headers: Headers): Promise<Actor | null> {
+  const cookieName = sessionCookieName();
+  const token = await getToken({
+    req: { headers },
+    secret: env().authSecret,
+    cookieName,
+    salt: cookieName,
+    secureCookie: cookieName.startsWith("__Secure-"),
+    logger: { error: () => {}, warn: () => {}, debug: () => {} } as unknown as Console,
+  });
+  if (!token || typeof token.userId !== "string" || typeof token.tenantId !== "string") return null;
+  const membership = await findMembership(db(), token.userId, token.tenantId);
+  if (!membership) return null;
+  return {
+    userId: token.userId,
+    email: typeof token.email === "string" ? token.email : "",
+    name: typeof token.name === "string" ? token.name : "",
+    tenantId: membership.tenantId,
+    tenantName: membership.tenantName,
+    role: membership.role,
+  };
+}
+
+/** The actor for a server component or server action. */
+export async function currentActor(): Promise<Actor | null> {
+  return actorFromHeaders(new Headers(await nextHeaders()));
+}

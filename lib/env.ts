@@ -1,0 +1,171 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The product's configuration, validated once with zod (see the contract's configuration table).
+ * A bad value stops start-up with a message naming the variable.
+ */
+
+const INTUIT_DISCOVERY = {
+  sandbox: "https://developer.api.intuit.com/.well-known/openid_sandbox_configuration",
+  production: "https://developer.api.intuit.com/.well-known/openid_configuration",
+} as const;
+const QBO_API_BASE = {
+  sandbox: "https://sandbox-quickbooks.api.intuit.com",
+  production: "https://quickbooks.api.intuit.com",
+} as const;
+
+/** The local Intuit emulator's credentials (mocks/intuit), used in development when no Intuit app is configured. */
+export const EMULATOR_CLIENT_ID = "emulator-client-id";
+export const EMULATOR_CLIENT_SECRET = "emulator-client-secret";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+const optionalUrl = optionalString.pipe(z.url().optional());
+const base64Key = z
+  .string()
+  .trim()
+  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded in base64");
+
+const rawSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  PGLITE_DATA_DIR: optionalString,
+  APP_URL: optionalUrl,
+  AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  TOKEN_ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
+  TOKEN_ENCRYPTION_PREVIOUS_KEYS: optionalString,
+  INTUIT_ENVIRONMENT: optionalString.pipe(z.enum(["sandbox", "production"]).optional()),
+  INTUIT_CLIENT_ID: optionalString,
+  INTUIT_CLIENT_SECRET: optionalString,
+  INTUIT_DISCOVERY_URL: optionalUrl,
+  QBO_API_BASE_URL: optionalUrl,
+  INTUIT_WEBHOOK_VERIFIER_TOKEN: optionalString,
+  INTUIT_REDIRECT_URI: optionalUrl,
+  EMULATOR_URL: optionalUrl,
+});
+
+export type IntuitEnvironment = "sandbox" | "production";
+
+export interface Env {
+  isProduction: boolean;
+  databaseUrl: string | undefined;
+  pgliteDataDir: string;
+  appUrl: string;
+  authSecret: string;
+  tokenEncryptionKey: string;
+  tokenEncryptionPreviousKeys: string[];
+  intuit: {
+    environment: IntuitEnvironment;
+    clientId: string;
+    clientSecret: string;
+    discoveryUrl: string;
+    apiBaseUrl: string;
+    redirectUri: string;
+    webhookVerifierToken: string | undefined;
+    /** True when the app talks to the local emulator rather than Intuit. */
+    usesEmulator: boolean;
+  };
+}
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+/** Secrets that development may generate once and keep in `.data/`; production must be given them. */
+function devSecret(name: "AUTH_SECRET" | "TOKEN_ENCRYPTION_KEY", dataDir: string): string {
+  const file = path.join(dataDir, "dev-secrets.json");
+  const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const existing = stored[name];
+  if (existing) return existing;
+  const value = randomBytes(32).toString("base64");
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...stored, [name]: value }, null, 2), { mode: 0o600 });
+  return value;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = rawSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new EnvError(`Invalid configuration: ${problems}`);
+  }
+  const raw = result.data;
+  const isProduction = raw.NODE_ENV === "production";
+  const dataDir = path.resolve(process.cwd(), ".data");
+
+  const required = (name: "AUTH_SECRET" | "TOKEN_ENCRYPTION_KEY", value: string | undefined) => {
+    if (value) return value;
+    if (isProduction) throw new EnvError(`Invalid configuration: ${name} is required in production`);
+    return devSecret(name, dataDir);
+  };
+
+  const appUrl = (raw.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
+  const environment = raw.INTUIT_ENVIRONMENT ?? "sandbox";
+  const usesEmulator = !raw.INTUIT_CLIENT_ID;
+  if (usesEmulator && isProduction) {
+    throw new EnvError("Invalid configuration: INTUIT_CLIENT_ID and INTUIT_CLIENT_SECRET are required in production");
+  }
+  if (raw.INTUIT_CLIENT_ID && !raw.INTUIT_CLIENT_SECRET) {
+    throw new EnvError("Invalid configuration: INTUIT_CLIENT_SECRET is required when INTUIT_CLIENT_ID is set");
+  }
+  const emulatorUrl = (raw.EMULATOR_URL ?? "http://localhost:4010").replace(/\/$/, "");
+
+  return {
+    isProduction,
+    databaseUrl: raw.DATABASE_URL,
+    pgliteDataDir: raw.PGLITE_DATA_DIR ?? path.join(dataDir, "pglite"),
+    appUrl,
+    authSecret: required("AUTH_SECRET", raw.AUTH_SECRET),
+    tokenEncryptionKey: required("TOKEN_ENCRYPTION_KEY", raw.TOKEN_ENCRYPTION_KEY),
+    tokenEncryptionPreviousKeys: (raw.TOKEN_ENCRYPTION_PREVIOUS_KEYS ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .map((k, i) => {
+        if (Buffer.from(k, "base64").length !== 32) {
+          throw new EnvError(`Invalid configuration: TOKEN_ENCRYPTION_PREVIOUS_KEYS entry ${i + 1} must be 32 bytes in base64`);
+        }
+        return k;
+      }),
+    intuit: {
+      environment,
+      clientId: raw.INTUIT_CLIENT_ID ?? EMULATOR_CLIENT_ID,
+      clientSecret: raw.INTUIT_CLIENT_SECRET ?? EMULATOR_CLIENT_SECRET,
+      discoveryUrl:
+        raw.INTUIT_DISCOVERY_URL ??
+        (usesEmulator ? `${emulatorUrl}/.well-known/openid_sandbox_configuration` : INTUIT_DISCOVERY[environment]),
+      apiBaseUrl: (raw.QBO_API_BASE_URL ?? (usesEmulator ? emulatorUrl : QBO_API_BASE[environment])).replace(/\/$/, ""),
+      redirectUri: raw.INTUIT_REDIRECT_URI ?? `${appUrl}/api/quickbooks/callback`,
+      webhookVerifierToken: raw.INTUIT_WEBHOOK_VERIFIER_TOKEN,
+      usesEmulator,
+    },
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration, read once per process. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change the environment between cases. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

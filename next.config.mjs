@@ -1,0 +1,13 @@
+// Next.js configuration. Telemetry is off and nothing is fetched at build or run time (fonts come from `geist`).
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Native or WebAssembly packages that must be loaded by Node, not bundled.
+  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "postgres"],
+  typedRoutes: false,
+};
+
+export default nextConfig;
