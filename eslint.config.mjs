@@ -14,6 +14,11 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // Test helpers named use*() register Vitest hooks, not React hooks.
+    files: ["tests/**", "**/*.test.ts", "mocks/**", "e2e/**"],
+    rules: { "react-hooks/rules-of-hooks": "off" },
+  },
   { ignores: [".next/**", ".data/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
 ];
 

@@ -12,7 +12,9 @@ export type AuditAction =
   | "connection.tokens_stored"
   | "connection.verified"
   | "connection.verify_failed"
-  | "connection.activated";
+  | "connection.activated"
+  | "token.refreshed"
+  | "token.refresh_failed";
 
 export interface RequestMeta {
   requestId: string | null;

@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { ConnectionConsole } from "@/components/quickbooks/ConnectionConsole";
+import { Forbidden } from "@/components/ui/Forbidden";
+import { pageAccess } from "@/lib/auth/guard";
+import { can } from "@/lib/auth/permissions";
+import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
+import { CALLBACK_MESSAGES } from "@/lib/quickbooks/messages";
+
+export const metadata: Metadata = { title: "QuickBooks connection" };
+
+const GOOD_OUTCOMES = new Set(["connected"]);
+
+export default async function QuickBooksConsolePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const access = await pageAccess("quickbooks.status.read");
+  if (access.kind === "signed_out") redirect("/login");
+  if (access.kind === "forbidden") return <Forbidden role={access.actor.role} what="the QuickBooks connection" />;
+  const { actor } = access;
+  const status = await getConnectionStatus(actor.tenantId);
+  const outcome = (await searchParams).callback;
+  const flash = typeof outcome === "string" ? CALLBACK_MESSAGES[outcome] : undefined;
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">QuickBooks Online</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          Connect {actor.tenantName} to its QuickBooks Online company: authorize at Intuit, receive the callback, verify with a test call, and
+          the connection becomes active.
+        </p>
+      </div>
+      {flash && typeof outcome === "string" && (
+        <p
+          data-testid="callback-message"
+          data-outcome={outcome}
+          className={`rounded-md px-4 py-3 text-sm ${GOOD_OUTCOMES.has(outcome) ? "bg-green-50 text-green-900" : "bg-amber-50 text-amber-900"}`}
+        >
+          {flash}
+        </p>
+      )}
+      <ConnectionConsole
+        initialStatus={status}
+        permissions={{ connect: can(actor.role, "quickbooks.connect"), verify: can(actor.role, "quickbooks.verify") }}
+      />
+    </div>
+  );
+}

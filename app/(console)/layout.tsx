@@ -1,0 +1,72 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import type { ReactNode } from "react";
+import { db } from "@/db";
+import { currentActor } from "@/lib/auth/session";
+import { listMemberships } from "@/lib/auth/users";
+import { signOutAction, switchTenantAction } from "./actions";
+
+export const dynamic = "force-dynamic";
+
+const NAV = [{ href: "/integrations/quickbooks", label: "Connection" }];
+
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const actor = await currentActor();
+  if (!actor) redirect("/login");
+  const memberships = await listMemberships(db(), actor.userId);
+
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
+          <div className="flex items-center gap-6">
+            <Link href="/integrations/quickbooks" className="font-semibold">
+              QuickBooks Connect
+            </Link>
+            <nav aria-label="Main">
+              <ul className="flex gap-4 text-sm">
+                {NAV.map((item) => (
+                  <li key={item.href}>
+                    <Link href={item.href} className="text-slate-700 hover:text-slate-950">
+                      {item.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </div>
+          <div className="flex flex-wrap items-center gap-3 text-sm">
+            {memberships.length > 1 ? (
+              <form action={switchTenantAction} className="flex items-center gap-2">
+                <label htmlFor="tenant-switcher" className="text-slate-600">
+                  Tenant
+                </label>
+                <select id="tenant-switcher" name="tenantId" defaultValue={actor.tenantId} className="rounded border border-slate-300 px-2 py-1">
+                  {memberships.map((m) => (
+                    <option key={m.tenantId} value={m.tenantId}>
+                      {m.tenantName} ({m.role})
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
+                  Switch
+                </button>
+              </form>
+            ) : (
+              <span className="text-slate-700">{actor.tenantName}</span>
+            )}
+            <span className="text-slate-500">
+              {actor.email} · {actor.role}
+            </span>
+            <form action={signOutAction}>
+              <button type="submit" className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
+                Sign out
+              </button>
+            </form>
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+    </div>
+  );
+}

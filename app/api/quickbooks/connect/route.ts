@@ -1,0 +1,26 @@
+// GET /api/quickbooks/connect – step 1, Auth: redirect to Intuit's consent page.
+import { requestMetaFrom } from "@/lib/audit/record";
+import { requireActor } from "@/lib/auth/guard";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { respond } from "@/lib/http/respond";
+import { startConnect } from "@/lib/quickbooks/start-connect";
+
+export async function GET(req: Request) {
+  try {
+    const actor = await requireActor(req, "quickbooks.connect");
+    const authorizationUrl = await startConnect({ actor, meta: requestMetaFrom(req) });
+    return new Response(null, { status: 302, headers: { location: authorizationUrl.href, "cache-control": "no-store" } });
+  } catch (error) {
+    // The button is a link: a person who clicked it gets a page that explains, an API client gets JSON.
+    if (error instanceof AppError && wantsHtml(req)) {
+      const target = error.code === "unauthenticated" ? "/login?callbackUrl=/integrations/quickbooks" : `/integrations/quickbooks?callback=${error.code}`;
+      return Response.redirect(new URL(target, env().appUrl), 302);
+    }
+    return respond(() => Promise.reject(error));
+  }
+}
+
+function wantsHtml(req: Request): boolean {
+  return req.headers.get("accept")?.includes("text/html") ?? false;
+}

@@ -1,0 +1,26 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { signIn } from "@/lib/auth/auth";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
+
+export interface SignInState {
+  error: string | null;
+}
+
+export async function signInAction(_previous: SignInState, formData: FormData): Promise<SignInState> {
+  try {
+    await signIn("credentials", {
+      email: String(formData.get("email") ?? ""),
+      password: String(formData.get("password") ?? ""),
+      redirectTo: safeReturnPath(formData.get("callbackUrl")),
+    });
+    return { error: null };
+  } catch (error) {
+    // A successful sign-in "throws" Next's redirect: only Auth.js's own errors are answered here.
+    if (error instanceof AuthError) {
+      return { error: "The email or password is not correct." };
+    }
+    throw error;
+  }
+}

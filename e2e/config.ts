@@ -1,0 +1,32 @@
+/** One place for the browser tests' ports, URLs and credentials. */
+const appPort = 3100;
+const emulatorPort = 4110;
+const appUrl = `http://localhost:${appPort}`;
+const emulatorUrl = `http://localhost:${emulatorPort}`;
+
+export const E2E = {
+  appPort,
+  emulatorPort,
+  appUrl,
+  emulatorUrl,
+  databaseName: "qbc_e2e",
+  password: "e2e-password-1",
+  appEnv: {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    APP_URL: appUrl,
+    AUTH_SECRET: "e2e-auth-secret-that-is-long-enough-0123456789",
+    TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString("base64"),
+    SEED_PASSWORD: "e2e-password-1",
+    INTUIT_ENVIRONMENT: "sandbox",
+    // The emulator plays Intuit exactly as a real Intuit app would be configured.
+    INTUIT_CLIENT_ID: "emulator-client-id",
+    INTUIT_CLIENT_SECRET: "emulator-client-secret",
+    INTUIT_DISCOVERY_URL: `${emulatorUrl}/.well-known/openid_sandbox_configuration`,
+    QBO_API_BASE_URL: emulatorUrl,
+  },
+  emulatorEnv: {
+    EMULATOR_PORT: String(emulatorPort),
+    EMULATOR_REDIRECT_URIS: `${appUrl}/api/quickbooks/callback`,
+  },
+} as const;

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env";
+
+const key = Buffer.alloc(32, 1).toString("base64");
+const production = {
+  NODE_ENV: "production",
+  AUTH_SECRET: "a".repeat(40),
+  TOKEN_ENCRYPTION_KEY: key,
+  INTUIT_CLIENT_ID: "id",
+  INTUIT_CLIENT_SECRET: "secret",
+} as const;
+
+describe("parseEnv", () => {
+  it("applies the contract's defaults", () => {
+    const env = parseEnv({ ...production });
+    expect(env.appUrl).toBe("http://localhost:3000");
+    expect(env.intuit.environment).toBe("sandbox");
+    expect(env.intuit.discoveryUrl).toBe("https://developer.api.intuit.com/.well-known/openid_sandbox_configuration");
+    expect(env.intuit.apiBaseUrl).toBe("https://sandbox-quickbooks.api.intuit.com");
+    expect(env.intuit.redirectUri).toBe("http://localhost:3000/api/quickbooks/callback");
+    expect(env.databaseUrl).toBeUndefined();
+    expect(env.pgliteDataDir).toMatch(/\.data\/pglite$/);
+  });
+
+  it("uses Intuit's production hosts for the production environment", () => {
+    const env = parseEnv({ ...production, INTUIT_ENVIRONMENT: "production", APP_URL: "https://connect.example.com/" });
+    expect(env.intuit.discoveryUrl).toBe("https://developer.api.intuit.com/.well-known/openid_configuration");
+    expect(env.intuit.apiBaseUrl).toBe("https://quickbooks.api.intuit.com");
+    expect(env.intuit.redirectUri).toBe("https://connect.example.com/api/quickbooks/callback");
+  });
+
+  it("points at the local emulator in development when no Intuit app is configured", () => {
+    const env = parseEnv({ NODE_ENV: "development", AUTH_SECRET: "a".repeat(40), TOKEN_ENCRYPTION_KEY: key });
+    expect(env.intuit.usesEmulator).toBe(true);
+    expect(env.intuit.discoveryUrl).toBe("http://localhost:4010/.well-known/openid_sandbox_configuration");
+  });
+
+  it.each([
+    [{ INTUIT_ENVIRONMENT: "staging" }, /INTUIT_ENVIRONMENT/],
+    [{ APP_URL: "not a url" }, /APP_URL/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL/],
+    [{ TOKEN_ENCRYPTION_KEY: "c2hvcnQ=" }, /TOKEN_ENCRYPTION_KEY: must be 32 bytes/],
+    [{ AUTH_SECRET: "short" }, /AUTH_SECRET/],
+    [{ INTUIT_DISCOVERY_URL: "::" }, /INTUIT_DISCOVERY_URL/],
+    [{ AUTH_SECRET: undefined }, /AUTH_SECRET is required in production/],
+    [{ TOKEN_ENCRYPTION_KEY: undefined }, /TOKEN_ENCRYPTION_KEY is required in production/],
+    [{ INTUIT_CLIENT_ID: undefined }, /INTUIT_CLIENT_ID/],
+    [{ INTUIT_CLIENT_SECRET: undefined }, /INTUIT_CLIENT_SECRET is required/],
+  ])("stops on a bad value and names it: %o", (override, message) => {
+    expect(() => parseEnv({ ...production, ...override })).toThrow(EnvError);
+    expect(() => parseEnv({ ...production, ...override })).toThrow(message);
+  });
+});

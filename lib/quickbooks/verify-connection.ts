@@ -1,0 +1,122 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import { db } from "@/db";
+import { quickbooksConnections } from "@/db/schema";
+import { recordAudit, type RequestMeta } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { getCompanyInfo } from "@/lib/intuit/api-client";
+import { IntuitApiError } from "@/lib/intuit/faults";
+import { getUsableAccessToken, notConnected } from "./access-token";
+import { canTransition } from "./connection-state";
+import { findConnection, lockConnection } from "./connections";
+import { intuitAppFor } from "./intuit-app";
+import { describeApiError } from "./intuit-errors";
+
+export interface VerifyConnectionOptions {
+  tenantId: string;
+  actorUserId: string | null;
+  meta?: RequestMeta;
+}
+
+export interface VerifiedConnection {
+  companyName: string;
+  realmId: string;
+  verifiedAt: string;
+  intuitTid: string | null;
+}
+
+/**
+ * Steps 3 and 4, Verify and Connect: a CompanyInfo call proves the tokens work; only then is the profile flagged
+ * active. A failure is written on the connection (the Verify step shows it) before it is raised.
+ */
+export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyConnectionOptions): Promise<VerifiedConnection> {
+  const app = intuitAppFor(tenantId);
+  const connection = await findConnection(db(), tenantId, app.environment);
+  if (!connection || !connection.realmId || !connection.accessTokenEnc) throw notConnected();
+  if (connection.status === "disconnected" || connection.status === "reauthorization_required") {
+    throw new AppError("reauthorization_required", 409, "This connection must be authorized again. Click “Connect to QuickBooks”.");
+  }
+
+  let result: Awaited<ReturnType<typeof getCompanyInfo>>;
+  try {
+    result = await callCompanyInfo(tenantId, actorUserId);
+  } catch (error) {
+    if (!(error instanceof IntuitApiError)) throw error;
+    const message = describeApiError(error);
+    await db().transaction(async (tx) => {
+      await tx
+        .update(quickbooksConnections)
+        .set({ lastErrorStep: "verify", lastErrorCode: error.code ?? error.kind, lastErrorMessage: message, lastErrorAt: new Date(), updatedAt: new Date() })
+        .where(and(eq(quickbooksConnections.id, connection.id), eq(quickbooksConnections.tenantId, tenantId)));
+      await recordAudit(tx, {
+        tenantId,
+        actorUserId,
+        action: "connection.verify_failed",
+        target: `quickbooks:${app.environment}:${connection.realmId}`,
+        outcome: "failure",
+        details: { kind: error.kind, code: error.code ?? null, intuitTid: error.intuitTid },
+        meta,
+      });
+    });
+    throw new AppError("verify_failed", 502, message, { cause: error });
+  }
+
+  const verifiedAt = new Date();
+  await db().transaction(async (tx) => {
+    const row = await lockConnection(tx, tenantId, app.environment);
+    if (!row || row.realmId !== connection.realmId) throw new AppError("connection_changed", 409, "The connection changed while it was being verified. Try again.");
+    const activating = row.status !== "active";
+    if (activating && !(canTransition(row.status, "verified") && canTransition("verified", "active"))) {
+      throw new AppError("reauthorization_required", 409, "This connection must be authorized again. Click “Connect to QuickBooks”.");
+    }
+    await tx
+      .update(quickbooksConnections)
+      .set({
+        status: "active",
+        companyName: result.companyInfo.companyName,
+        verifiedAt,
+        verifyIntuitTid: result.intuitTid,
+        connectedAt: activating ? verifiedAt : row.connectedAt,
+        connectedByUserId: activating ? actorUserId : row.connectedByUserId,
+        lastErrorStep: null,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        lastErrorAt: null,
+        updatedAt: verifiedAt,
+      })
+      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
+    const target = `quickbooks:${app.environment}:${row.realmId}`;
+    await recordAudit(tx, {
+      tenantId,
+      actorUserId,
+      action: "connection.verified",
+      target,
+      outcome: "success",
+      details: { companyName: result.companyInfo.companyName, intuitTid: result.intuitTid },
+      meta,
+    });
+    if (activating) {
+      await recordAudit(tx, { tenantId, actorUserId, action: "connection.activated", target, outcome: "success", meta });
+    }
+  });
+
+  return {
+    companyName: result.companyInfo.companyName,
+    realmId: connection.realmId,
+    verifiedAt: verifiedAt.toISOString(),
+    intuitTid: result.intuitTid,
+  };
+}
+
+/** CompanyInfo with a usable token; a 401 gets exactly one forced refresh and one retry, never a loop. */
+async function callCompanyInfo(tenantId: string, actorUserId: string | null) {
+  const app = intuitAppFor(tenantId);
+  const first = await getUsableAccessToken({ tenantId, app, actorUserId });
+  try {
+    return await getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: first.realmId, accessToken: first.accessToken });
+  } catch (error) {
+    if (!(error instanceof IntuitApiError) || error.kind !== "authentication") throw error;
+    const renewed = await getUsableAccessToken({ tenantId, app, actorUserId, force: true });
+    return getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: renewed.realmId, accessToken: renewed.accessToken });
+  }
+}
