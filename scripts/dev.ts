@@ -7,7 +7,7 @@ const children: ChildProcess[] = [];
 const appUrl = (process.env.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
 const port = new URL(appUrl).port || "3000";
 
-function start(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+function start(command: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
   child.on("exit", (code) => {
     // One half without the other is useless: stop everything.

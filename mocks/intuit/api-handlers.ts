@@ -1,0 +1,171 @@
+// The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo and a minimal query endpoint.
+// Authentication failures use the gateway's lowercase `fault` dialect, data errors the capitalised `Fault`
+// (intuit.md §4). Clients that do not ask for JSON get XML, as from Intuit.
+
+import type { HttpHandler } from "msw";
+import { PATHS, route, type EmulatorContext, type RouteResolver } from "./context";
+import type { AccessCheck, ActiveToken } from "./emulator-state";
+import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, accountRecords, companyInfoRecord, findCompany, type SandboxCompany } from "./fixtures";
+import {
+  gatewayFaultBody,
+  intuitTime,
+  jsonResponse,
+  serviceFaultBody,
+  wantsJson,
+  xmlEntityResponse,
+  xmlFault,
+  xmlResponse,
+  type FaultSpec,
+  type ServiceError,
+} from "./intuit-responses";
+
+type ApiAuth = { ok: true; token: ActiveToken; company: SandboxCompany } | { ok: false; response: Response };
+
+function readBearerToken(request: Request): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? null;
+}
+
+function gatewayFault(ctx: EmulatorContext, request: Request, spec: FaultSpec): Response {
+  const now = ctx.store.now();
+  if (wantsJson(request)) return jsonResponse(gatewayFaultBody(spec, now), spec.status);
+  const message = `message=${spec.name}; errorCode=${spec.errorCode}; statusCode=${spec.status}`;
+  const code = String(Number(spec.errorCode));
+  return xmlResponse(xmlFault(spec.type, { message, detail: spec.detail ?? "", code }, now), spec.status);
+}
+
+function serviceFault(ctx: EmulatorContext, request: Request, status: number, type: string, error: ServiceError): Response {
+  const now = ctx.store.now();
+  if (wantsJson(request)) return jsonResponse(serviceFaultBody(type, error, now), status);
+  return xmlResponse(xmlFault(type, error, now), status);
+}
+
+function authenticationDetail(token: string, check: Exclude<AccessCheck, { ok: true }>): string {
+  // Intuit echoes the token in "Token expired: …" (QuickBooks-V3-Java-SDK#159): the worst case for clients that log details.
+  if (check.reason === "expired") return `Token expired: ${token}`;
+  if (check.reason === "revoked") return "Token revoked";
+  return token.length < 100 ? "Malformed bearer token: too short or too long" : "Token invalid";
+}
+
+function authenticationFailed(ctx: EmulatorContext, request: Request, detail: string): Response {
+  return gatewayFault(ctx, request, { status: 401, name: "AuthenticationFailed", errorCode: "003200", detail, type: "AUTHENTICATION" });
+}
+
+function authorizationFailed(ctx: EmulatorContext, request: Request): Response {
+  return gatewayFault(ctx, request, {
+    status: 403,
+    name: "ApplicationAuthorizationFailed",
+    errorCode: "003100",
+    detail: null,
+    type: "SERVICE",
+  });
+}
+
+function authenticateApiRequest(ctx: EmulatorContext, request: Request, realmId: string): ApiAuth {
+  const token = readBearerToken(request);
+  if (!token) return { ok: false, response: authenticationFailed(ctx, request, "Authorization header missing") };
+  const check = ctx.store.checkAccessToken(token);
+  if (!check.ok) return { ok: false, response: authenticationFailed(ctx, request, authenticationDetail(token, check)) };
+  // A token for another company (or without the accounting scope) is authenticated but not authorised (intuit.md §4).
+  const company = findCompany(realmId);
+  if (check.token.realmId !== realmId || !company || !check.token.scope.includes(ACCOUNTING_SCOPE)) {
+    return { ok: false, response: authorizationFailed(ctx, request) };
+  }
+  return { ok: true, token: check.token, company };
+}
+
+function entityResponse(ctx: EmulatorContext, request: Request, body: Record<string, unknown>): Response {
+  const now = ctx.store.now();
+  if (wantsJson(request)) return jsonResponse({ ...body, time: intuitTime(now) });
+  return xmlResponse(xmlEntityResponse(body, now), 200);
+}
+
+function objectNotFound(ctx: EmulatorContext, request: Request): Response {
+  return serviceFault(ctx, request, 400, "ValidationFault", {
+    message: "Object Not Found",
+    detail: "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.",
+    code: "610",
+  });
+}
+
+function queryParserError(ctx: EmulatorContext, request: Request, detail: string): Response {
+  return serviceFault(ctx, request, 400, "ValidationFault", {
+    message: "Error parsing query",
+    detail: `QueryParserError: ${detail}`,
+    code: "4000",
+  });
+}
+
+interface ParsedQuery {
+  entity: string;
+  count: boolean;
+  startPosition: number;
+  maxResults: number;
+}
+
+function canonicalEntity(name: string): string | undefined {
+  return [...QUERYABLE_ENTITIES].find((entity) => entity.toLowerCase() === name.toLowerCase());
+}
+
+/** Just enough of Intuit's SQL-like query language: `select *|count(*) from Entity [...] [startposition n] [maxresults n]`. */
+export function parseQuery(query: string): ParsedQuery | { error: string } {
+  if (!/^\s*select\s+/i.test(query)) return { error: "Encountered an unexpected token at the start of the query." };
+  const entityName = /\bfrom\s+(\w+)/i.exec(query)?.[1];
+  if (!entityName) return { error: "Expected FROM clause." };
+  const entity = canonicalEntity(entityName);
+  if (!entity) return { error: `Invalid entity name: ${entityName}` };
+  const startPosition = Number(/\bstartposition\s+(\d+)/i.exec(query)?.[1] ?? "1");
+  const maxResults = Number(/\bmaxresults\s+(\d+)/i.exec(query)?.[1] ?? "100");
+  return { entity, count: /^\s*select\s+count\(\*\)/i.test(query), startPosition, maxResults };
+}
+
+function rowsFor(entity: string, company: SandboxCompany): Record<string, unknown>[] {
+  if (entity === "Account") return accountRecords(company);
+  if (entity === "CompanyInfo") return [companyInfoRecord(company)];
+  return [];
+}
+
+function queryResponseBody(parsed: ParsedQuery, company: SandboxCompany): Record<string, unknown> {
+  const rows = rowsFor(parsed.entity, company);
+  if (parsed.count) return { QueryResponse: { totalCount: rows.length } };
+  const page = rows.slice(Math.max(0, parsed.startPosition - 1), parsed.startPosition - 1 + parsed.maxResults);
+  // Intuit omits the entity key entirely (an empty QueryResponse) when nothing matches.
+  if (page.length === 0) return { QueryResponse: {} };
+  return { QueryResponse: { [parsed.entity]: page, startPosition: parsed.startPosition, maxResults: page.length } };
+}
+
+/** Counts, logs and authenticates every API call before the route-specific part runs. */
+function apiRoute(ctx: EmulatorContext, path: string, handle: (request: Request, params: Record<string, string>, auth: Extract<ApiAuth, { ok: true }>) => Response): HttpHandler {
+  const resolver: RouteResolver = async (request, params) => {
+    const realmId = params.realmId ?? "";
+    const auth = authenticateApiRequest(ctx, request, realmId);
+    const response = auth.ok ? handle(request, params, auth) : auth.response;
+    const url = new URL(request.url);
+    ctx.apiRequests.push({
+      method: request.method,
+      path: url.pathname,
+      realmId,
+      // Since Aug 2025 versions 1–74 are ignored and 75 is the default (intuit.md §4); recorded so tests can check it.
+      minorVersion: url.searchParams.get("minorversion"),
+      accept: request.headers.get("accept"),
+      status: response.status,
+    });
+    return response;
+  };
+  return route(ctx, "get", path, { faultTarget: "api", count: () => "api" }, resolver);
+}
+
+export function apiHandlers(ctx: EmulatorContext): HttpHandler[] {
+  const companyInfo = apiRoute(ctx, PATHS.companyInfo, (request, params, auth) => {
+    if (params.id !== auth.company.realmId) return objectNotFound(ctx, request);
+    return entityResponse(ctx, request, { CompanyInfo: companyInfoRecord(auth.company) });
+  });
+
+  const query = apiRoute(ctx, PATHS.query, (request, _params, auth) => {
+    const text = new URL(request.url).searchParams.get("query") ?? "";
+    const parsed = parseQuery(text);
+    if ("error" in parsed) return queryParserError(ctx, request, parsed.error);
+    return entityResponse(ctx, request, queryResponseBody(parsed, auth.company));
+  });
+
+  return [companyInfo, query];
+}

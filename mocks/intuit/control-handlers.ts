@@ -1,0 +1,78 @@
+// Test control over HTTP, so browser tests can drive the standalone emulator. Not part of Intuit.
+//
+//   POST /__emulator/reset                     forget codes, tokens, faults, counters and clock offset
+//   POST /__emulator/faults                    body = EmulatorFault, e.g. {"target":"token","error":"invalid_grant"}
+//   POST /__emulator/revoke-grant              {"realmId":"9341452000000001"}: disconnect made inside QuickBooks
+//   POST /__emulator/advance-time              {"seconds":3601}: move the emulator's clock (expire access tokens)
+//   POST /__emulator/first-authorized          {"realmId","at"} (ISO date or epoch ms): move the 5-year cap
+//   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock
+//
+// Each answers JSON; a bad body gets 400 {"error":"invalid_request","issues":[…]}.
+
+import type { HttpHandler } from "msw";
+import { z } from "zod";
+import { PATHS, route, type EmulatorContext } from "./context";
+import { jsonResponse } from "./intuit-responses";
+import type { EmulatorState } from "./handlers";
+
+const faultSchema = z.object({
+  target: z.enum(["token", "revoke", "api", "discovery"]),
+  status: z.number().int().min(100).max(599).optional(),
+  body: z.unknown().optional(),
+  contentType: z.string().optional(),
+  delayMs: z.number().int().min(0).max(120_000).optional(),
+  times: z.number().int().min(1).optional(),
+  error: z.string().min(1).optional(),
+});
+
+const realmSchema = z.object({ realmId: z.string().min(1) });
+const advanceSchema = z.object({ seconds: z.number().finite() });
+const firstAuthorizedSchema = z.object({ realmId: z.string().min(1), at: z.union([z.number(), z.iso.datetime({ offset: true })]) });
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    return undefined;
+  }
+}
+
+function invalid(error: z.ZodError): Response {
+  return jsonResponse({ error: "invalid_request", issues: error.issues.map((issue) => issue.message) }, 400);
+}
+
+export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): HttpHandler[] {
+  const base = PATHS.control;
+  const untraced = { traced: false } as const;
+  return [
+    route(ctx, "post", `${base}/reset`, untraced, async () => {
+      state.reset();
+      return jsonResponse({ ok: true });
+    }),
+    route(ctx, "post", `${base}/faults`, untraced, async (request) => {
+      const parsed = faultSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      state.injectFault(parsed.data);
+      return jsonResponse({ ok: true, pendingFaults: state.pendingFaults() }, 201);
+    }),
+    route(ctx, "post", `${base}/revoke-grant`, untraced, async (request) => {
+      const parsed = realmSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      return jsonResponse({ ok: true, revokedTokens: state.revokeGrant(parsed.data.realmId) });
+    }),
+    route(ctx, "post", `${base}/advance-time`, untraced, async (request) => {
+      const parsed = advanceSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      state.advanceTime(parsed.data.seconds);
+      return jsonResponse({ ok: true, now: state.now().toISOString() });
+    }),
+    route(ctx, "post", `${base}/first-authorized`, untraced, async (request) => {
+      const parsed = firstAuthorizedSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      const at = typeof parsed.data.at === "number" ? parsed.data.at : Date.parse(parsed.data.at);
+      state.setRealmFirstAuthorizedAt(parsed.data.realmId, at);
+      return jsonResponse({ ok: true });
+    }),
+    route(ctx, "get", `${base}/state`, untraced, async () => jsonResponse(state.snapshot())),
+  ];
+}

@@ -1,0 +1,167 @@
+// The Intuit emulator, defined once as MSW handlers. Vitest uses it through `setupServer` (node.ts), the dev
+// environment and Playwright through a real HTTP server (server.ts). Faithful to /work/shared/intuit.md:
+// a test that passes against a wrong fake is worse than none.
+//
+// Endpoints (relative to `origin`):
+//   GET  /.well-known/openid_sandbox_configuration, /.well-known/openid_configuration   discovery
+//   GET  /connect/oauth2                  consent page (HTML)      POST /connect/oauth2/decision   Connect / Cancel
+//   POST /oauth2/v1/tokens/bearer         authorization_code and refresh_token grants
+//   POST /v2/oauth2/tokens/revoke         JSON {"token"}; 200 with an empty body
+//   GET  /v1/openid_connect/userinfo      GET /op/v1/jwks
+//   GET  /v3/company/:realmId/companyinfo/:id      GET /v3/company/:realmId/query?query=…
+//   /__emulator/*                          test control, see control-handlers.ts
+//
+// State is kept in closures: every createIntuitEmulator() call is an independent Intuit.
+
+import type { RequestHandler } from "msw";
+import { apiHandlers } from "./api-handlers";
+import type { ApiRequestRecord, EmulatorContext } from "./context";
+import { controlHandlers } from "./control-handlers";
+import {
+  createEmulatorStore,
+  type ActiveToken,
+  type EmulatorCalls,
+  type EmulatorFault,
+  type TokenKind,
+} from "./emulator-state";
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
+import { createIdTokenSigner } from "./id-token";
+import { oauthHandlers } from "./oauth-handlers";
+
+export type { ActiveToken, EmulatorCalls, EmulatorFault, FaultTarget, TokenKind } from "./emulator-state";
+export type { ApiRequestRecord } from "./context";
+export type { SandboxCompany } from "./fixtures";
+export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SANDBOX_COMPANIES } from "./fixtures";
+export { PATHS as EMULATOR_PATHS } from "./context";
+
+export interface IntuitEmulatorOptions {
+  /** Where the emulator answers, e.g. "http://intuit.test" or "http://localhost:4010". No trailing slash needed. */
+  origin: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Exact-match allow list. Empty or undefined: any http(s)://localhost or http(s)://127.0.0.1 URI. */
+  redirectUris?: string[];
+  /** Default 3600 (Intuit's one hour). */
+  accessTokenTtlSeconds?: number;
+  /** Default 8726400 (Intuit's ~101 days, rolling). */
+  refreshTokenTtlSeconds?: number;
+  /** Clock in epoch milliseconds. Default Date.now. */
+  now?: () => number;
+}
+
+/** A token as shown by the HTTP state endpoint: never the full value. */
+export interface TokenPreview {
+  kind: TokenKind;
+  realmId: string;
+  grantId: string;
+  preview: string;
+  expiresAt: string;
+}
+
+export interface EmulatorSnapshot {
+  now: string;
+  calls: EmulatorCalls;
+  activeTokens: TokenPreview[];
+  pendingFaults: (EmulatorFault & { remaining: number })[];
+  apiRequests: ApiRequestRecord[];
+}
+
+export interface EmulatorState {
+  readonly origin: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly companies: readonly SandboxCompany[];
+  /** Live counters per endpoint; zeroed by reset(). */
+  readonly calls: Readonly<EmulatorCalls>;
+  /** Forget codes, grants, tokens, faults, counters, the API request log and any clock offset. */
+  reset(): void;
+  injectFault(fault: EmulatorFault): void;
+  pendingFaults(): (EmulatorFault & { remaining: number })[];
+  /** A disconnect made inside QuickBooks: every token of every grant for the realm stops working. Returns how many. */
+  revokeGrant(realmId: string): number;
+  /** Tokens that would be accepted right now (not expired, rotated or revoked). */
+  activeTokens(filter?: { realmId?: string; kind?: TokenKind }): ActiveToken[];
+  /** Every API call that reached the data endpoints (not those answered by an injected fault). */
+  apiRequests(): readonly ApiRequestRecord[];
+  /** Moves the emulator's clock forward (or back) without touching `now`. */
+  advanceTime(seconds: number): void;
+  /** Sets when the realm was first authorised, which is where the 5-year refresh-token cap counts from. */
+  setRealmFirstAuthorizedAt(realmId: string, at: Date | number): void;
+  now(): Date;
+  snapshot(): EmulatorSnapshot;
+}
+
+export interface IntuitEmulator {
+  handlers: RequestHandler[];
+  state: EmulatorState;
+}
+
+const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600;
+const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 8_726_400;
+
+function normaliseOrigin(origin: string): string {
+  const url = new URL(origin);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+}
+
+function previewOf(token: ActiveToken): TokenPreview {
+  return {
+    kind: token.kind,
+    realmId: token.realmId,
+    grantId: token.grantId,
+    preview: `${token.token.slice(0, 8)}…`,
+    expiresAt: token.expiresAt.toISOString(),
+  };
+}
+
+function createState(ctx: EmulatorContext): EmulatorState {
+  const { store } = ctx;
+  const state: EmulatorState = {
+    origin: ctx.origin,
+    clientId: ctx.clientId,
+    clientSecret: ctx.clientSecret,
+    companies: SANDBOX_COMPANIES,
+    calls: store.calls,
+    reset() {
+      store.reset();
+      ctx.apiRequests.length = 0;
+    },
+    injectFault: store.injectFault,
+    pendingFaults: store.pendingFaults,
+    revokeGrant: (realmId) => store.revokeRealm(realmId),
+    activeTokens: store.activeTokens,
+    apiRequests: () => [...ctx.apiRequests],
+    advanceTime: store.advanceTime,
+    setRealmFirstAuthorizedAt: store.setRealmFirstAuthorizedAt,
+    now: () => new Date(store.now()),
+    snapshot: () => ({
+      now: new Date(store.now()).toISOString(),
+      calls: { ...store.calls },
+      activeTokens: store.activeTokens().map(previewOf),
+      pendingFaults: store.pendingFaults(),
+      apiRequests: [...ctx.apiRequests],
+    }),
+  };
+  return state;
+}
+
+export function createIntuitEmulator(options: IntuitEmulatorOptions): IntuitEmulator {
+  const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
+  const ctx: EmulatorContext = {
+    origin: normaliseOrigin(options.origin),
+    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
+    clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
+    redirectUris: options.redirectUris ?? [],
+    accessTokenTtlSeconds,
+    store: createEmulatorStore({
+      accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+      now: options.now ?? Date.now,
+    }),
+    idTokens: createIdTokenSigner(),
+    apiRequests: [],
+  };
+  const state = createState(ctx);
+  const handlers: RequestHandler[] = [...oauthHandlers(ctx), ...apiHandlers(ctx), ...controlHandlers(ctx, state)];
+  return { handlers, state };
+}
