@@ -26,7 +26,9 @@ export const { handlers, auth, signIn, signOut, unstable_update: updateSession }
   // Auth.js prints a stack trace for every failed sign-in; a wrong password is not an error worth one.
   logger: {
     error: (error: Error) => {
-      if (error.name !== "CredentialsSignin") console.error(`[auth] ${error.name}`);
+      // Class names are minified in production builds: Auth.js's `type` is the stable name.
+      const type = (error as Error & { type?: string }).type ?? error.name;
+      if (type !== "CredentialsSignin") console.error(`[auth] ${type}`);
     },
     warn: () => {},
     debug: () => {},
