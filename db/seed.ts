@@ -10,7 +10,15 @@ export const DEMO_TENANTS = [
 ] as const;
 
 export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; memberships: ReadonlyArray<{ tenant: string; role: Role }> }> = [
-  { email: "admin@acme.test", name: "Ada Admin", memberships: [{ tenant: "acme", role: "admin" }] },
+  // Admin of both tenants: the tenant switcher and the all-tenants views have someone to serve.
+  {
+    email: "admin@acme.test",
+    name: "Ada Admin",
+    memberships: [
+      { tenant: "acme", role: "admin" },
+      { tenant: "globex", role: "admin" },
+    ],
+  },
   { email: "accountant@acme.test", name: "Alex Accountant", memberships: [{ tenant: "acme", role: "accountant" }] },
   { email: "auditor@acme.test", name: "Avery Auditor", memberships: [{ tenant: "acme", role: "auditor" }] },
   { email: "accountant@globex.test", name: "Gale Accountant", memberships: [{ tenant: "globex", role: "accountant" }] },

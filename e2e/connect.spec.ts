@@ -70,3 +70,13 @@ test("a wrong password gets a readable error", async ({ page }) => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("The email or password is not correct.")).toBeVisible();
 });
+
+test("an admin of two tenants switches tenant and sees the other tenant's connection", async ({ page }) => {
+  await signIn(page, "admin@acme.test");
+  const switcher = page.getByLabel("Tenant");
+  await expect(switcher.locator("option:checked")).toHaveText(/Acme Field Services/);
+  await switcher.selectOption({ label: "Globex Logistics (admin)" });
+  await page.getByRole("button", { name: "Switch" }).click();
+  await expect(page.getByText("Connect Globex Logistics to its QuickBooks Online company")).toBeVisible();
+  await expect(page.getByLabel("Tenant").locator("option:checked")).toHaveText(/Globex Logistics/);
+});

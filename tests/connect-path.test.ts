@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
+import { http, HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GET as connectRoute } from "@/app/api/quickbooks/connect/route";
 import { GET as callbackRoute } from "@/app/api/quickbooks/callback/route";
@@ -78,6 +80,27 @@ describe("the Connect path: Auth → Callback → Verify → Connect", () => {
     expect(stored[0]!.stateHash).not.toBe(state);
     expect(stored[0]!.expiresAt.getTime() - stored[0]!.createdAt.getTime()).toBe(10 * 60 * 1000);
     expect((await connectionOf("acme"))?.status).toBe("authorizing");
+  });
+
+  it("adds PKCE S256 when the discovery document offers it, and sends the verifier with the code", async () => {
+    const document = await (await fetch(intuit.discoveryUrl)).json();
+    intuit.server.use(http.get(intuit.discoveryUrl, () => HttpResponse.json({ ...document, code_challenge_methods_supported: ["S256"] })));
+    let sentVerifier: string | null = null;
+    intuit.server.events.on("request:start", async ({ request }) => {
+      if (request.url === intuit.tokenUrl) sentVerifier = new URLSearchParams(await request.clone().text()).get("code_verifier");
+    });
+    const cookie = await sessionCookie("accountant@acme.test");
+    const authorize = await startConnect(cookie);
+    expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+    const challenge = authorize.searchParams.get("code_challenge")!;
+    const [stored] = await db().select().from(oauthStates);
+    expect(stored!.codeVerifierEnc).toMatch(/^v1\./);
+
+    await callback(await completeConsent(authorize, { realmId: REALM }), cookie);
+    intuit.server.events.removeAllListeners();
+    expect(sentVerifier).toBeTruthy();
+    const digest = createHash("sha256").update(sentVerifier!).digest("base64url");
+    expect(digest).toBe(challenge);
   });
 
   it("connects end to end: tokens stored encrypted, CompanyInfo verified, profile active, log row written", async () => {
@@ -296,5 +319,20 @@ describe("the Connect path: Auth → Callback → Verify → Connect", () => {
     const landing = await callback(await completeConsent(await startConnect(globex), { realmId: REALM }), globex);
     expect(landing.searchParams.get("callback")).toBe("realm_in_use");
     expect((await connectionOf("globex"))?.realmId).toBeNull();
+  });
+});
+
+describe("tenant isolation", () => {
+  it("gives 403 to a session whose active tenant the user does not belong to", async () => {
+    // accountant@globex.test holding a session that names Acme (a stale or forged tenant switch).
+    const cookie = await sessionCookie("accountant@globex.test", "acme");
+    const response = await statusRoute(appRequest("/api/quickbooks/status", { cookie }));
+    expect(response.status).toBe(403);
+    expect((await response.json()).error.code).toBe("forbidden");
+  });
+
+  it("refuses a forged session cookie as signed out", async () => {
+    const response = await statusRoute(appRequest("/api/quickbooks/status", { cookie: "authjs.session-token=forged.jwt.value" }));
+    expect(response.status).toBe(401);
   });
 });

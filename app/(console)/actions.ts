@@ -1,28 +1,30 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { db } from "@/db";
 import { recordAudit } from "@/lib/audit/record";
 import { signOut, updateSession } from "@/lib/auth/auth";
-import { currentActor } from "@/lib/auth/session";
+import { resolveSession } from "@/lib/auth/session";
 import { findMembership } from "@/lib/auth/users";
 
 /** Switches the session's active tenant; only to a tenant the user belongs to. */
 export async function switchTenantAction(formData: FormData): Promise<void> {
-  const actor = await currentActor();
-  if (!actor) redirect("/login");
+  const session = await resolveSession(new Headers(await headers()));
+  if (session.kind === "signed_out") redirect("/login");
+  const userId = session.kind === "actor" ? session.actor.userId : session.userId;
   const tenantId = z.uuid().safeParse(formData.get("tenantId"));
   if (!tenantId.success) return;
-  const membership = await findMembership(db(), actor.userId, tenantId.data);
+  const membership = await findMembership(db(), userId, tenantId.data);
   if (!membership) return;
   await updateSession({ tenantId: membership.tenantId } as never);
   await recordAudit(db(), {
     tenantId: membership.tenantId,
-    actorUserId: actor.userId,
+    actorUserId: userId,
     action: "auth.tenant_switched",
     outcome: "success",
-    details: { from: actor.tenantId },
+    details: { from: session.kind === "actor" ? session.actor.tenantId : null },
   });
   redirect("/integrations/quickbooks");
 }

@@ -2,8 +2,9 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { db } from "@/db";
-import { currentActor } from "@/lib/auth/session";
-import { listMemberships } from "@/lib/auth/users";
+import { headers } from "next/headers";
+import { resolveSession } from "@/lib/auth/session";
+import { listMemberships, type Membership } from "@/lib/auth/users";
 import { signOutAction, switchTenantAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -11,8 +12,10 @@ export const dynamic = "force-dynamic";
 const NAV = [{ href: "/integrations/quickbooks", label: "Connection" }];
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const actor = await currentActor();
-  if (!actor) redirect("/login");
+  const session = await resolveSession(new Headers(await headers()));
+  if (session.kind === "signed_out") redirect("/login");
+  if (session.kind === "no_membership") return <NoTenantAccess memberships={await listMemberships(db(), session.userId)} />;
+  const { actor } = session;
   const memberships = await listMemberships(db(), actor.userId);
 
   return (
@@ -68,5 +71,39 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       </header>
       <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
     </div>
+  );
+}
+
+/** The session points at a tenant the user no longer belongs to: say so, and offer the tenants they do have. */
+function NoTenantAccess({ memberships }: { memberships: Membership[] }) {
+  return (
+    <main className="mx-auto max-w-lg px-4 py-16">
+      <h1 className="text-xl font-semibold">You no longer have access to this tenant</h1>
+      <p className="mt-2 text-sm text-slate-700">An admin may have removed your membership.</p>
+      {memberships.length > 0 ? (
+        <form action={switchTenantAction} className="mt-4 flex items-center gap-2">
+          <label htmlFor="tenant-switcher" className="text-sm">
+            Tenant
+          </label>
+          <select id="tenant-switcher" name="tenantId" className="rounded border border-slate-300 px-2 py-1">
+            {memberships.map((m) => (
+              <option key={m.tenantId} value={m.tenantId}>
+                {m.tenantName} ({m.role})
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="rounded border border-slate-300 px-2 py-1">
+            Switch
+          </button>
+        </form>
+      ) : (
+        <p className="mt-2 text-sm text-slate-700">You belong to no tenant. Ask an admin to add you.</p>
+      )}
+      <form action={signOutAction} className="mt-6">
+        <button type="submit" className="rounded border border-slate-300 px-2 py-1">
+          Sign out
+        </button>
+      </form>
+    </main>
   );
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { AppError, forbidden, unauthenticated } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { can, type Action } from "./permissions";
-import { actorFromHeaders, currentActor, type Actor } from "./session";
+import { currentActor, resolveSession, type Actor } from "./session";
 
 /**
  * The one gate in front of every route handler: a session, a role allowed to do `action` on the active tenant,
@@ -10,10 +10,11 @@ import { actorFromHeaders, currentActor, type Actor } from "./session";
  */
 export async function requireActor(req: Request, action: Action): Promise<Actor> {
   if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
-  const actor = await actorFromHeaders(req.headers);
-  if (!actor) throw unauthenticated();
-  if (!can(actor.role, action)) throw forbidden();
-  return actor;
+  const session = await resolveSession(req.headers);
+  if (session.kind === "signed_out") throw unauthenticated();
+  if (session.kind === "no_membership") throw forbidden("You do not have access to this tenant. Switch tenant or ask its admin.");
+  if (!can(session.actor.role, action)) throw forbidden();
+  return session.actor;
 }
 
 export function assertSameOrigin(req: Request): void {
