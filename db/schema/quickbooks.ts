@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { tenants, users } from "./identity";
 
 export const intuitEnvironmentEnum = pgEnum("intuit_environment", ["sandbox", "production"]);
@@ -64,6 +64,9 @@ export const quickbooksConnections = pgTable(
     connectedAt: timestamp("connected_at", { withTimezone: true }),
     connectedByUserId: uuid("connected_by_user_id").references(() => users.id, { onDelete: "set null" }),
     disconnectedAt: timestamp("disconnected_at", { withTimezone: true }),
+    // When an API call last asked for a token: "in use" connections get their access token renewed ahead of time.
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
     lastErrorStep: text("last_error_step"),
     lastErrorCode: text("last_error_code"),
     lastErrorMessage: text("last_error_message"),
@@ -73,6 +76,9 @@ export const quickbooksConnections = pgTable(
   },
   (t) => [
     uniqueIndex("quickbooks_connections_tenant_env_uq").on(t.tenantId, t.environment),
+    // The renewal sweep looks for soon-expiring tokens of live connections.
+    index("quickbooks_connections_access_expiry_idx").on(t.accessTokenExpiresAt).where(sql`${t.refreshTokenEnc} is not null`),
+    index("quickbooks_connections_refresh_expiry_idx").on(t.refreshTokenExpiresAt).where(sql`${t.refreshTokenEnc} is not null`),
     // A QuickBooks company belongs to one tenant at a time; sandbox and production realms never mix.
     uniqueIndex("quickbooks_connections_realm_uq")
       .on(t.environment, t.realmId)
@@ -99,4 +105,61 @@ export const callbackLogs = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("callback_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
+);
+
+export const refreshTriggerEnum = pgEnum("refresh_trigger", ["on_demand", "unauthorized", "scheduled", "manual"]);
+export const refreshOutcomeEnum = pgEnum("refresh_outcome", ["success", "failure", "skipped"]);
+
+/** Every token renewal attempt, good or bad. Never holds a token. */
+export const refreshLogs = pgTable(
+  "refresh_logs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "set null" }),
+    connectionId: uuid("connection_id").references(() => quickbooksConnections.id, { onDelete: "set null" }),
+    environment: intuitEnvironmentEnum("environment"),
+    realmId: text("realm_id"),
+    trigger: refreshTriggerEnum("trigger").notNull(),
+    outcome: refreshOutcomeEnum("outcome").notNull(),
+    errorCode: text("error_code"),
+    message: text("message").notNull(),
+    intuitTid: text("intuit_tid"),
+    oldAccessExpiresAt: timestamp("old_access_expires_at", { withTimezone: true }),
+    newAccessExpiresAt: timestamp("new_access_expires_at", { withTimezone: true }),
+    oldRefreshExpiresAt: timestamp("old_refresh_expires_at", { withTimezone: true }),
+    newRefreshExpiresAt: timestamp("new_refresh_expires_at", { withTimezone: true }),
+    refreshTokenRotated: boolean("refresh_token_rotated"),
+    durationMs: integer("duration_ms").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("refresh_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
+);
+
+export const revocationStatusEnum = pgEnum("revocation_status", ["pending", "revoked", "failed"]);
+
+/**
+ * A disconnect's revocation at Intuit. The connection's tokens are wiped at once; the refresh token stays sealed here
+ * only until Intuit confirms the revocation, so a failed one can be retried, and is erased when it succeeds.
+ */
+export const tokenRevocations = pgTable(
+  "token_revocations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    environment: intuitEnvironmentEnum("environment").notNull(),
+    realmId: text("realm_id"),
+    tokenEnc: text("token_enc"),
+    status: revocationStatusEnum("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastErrorCode: text("last_error_code"),
+    lastErrorMessage: text("last_error_message"),
+    intuitTid: text("intuit_tid"),
+    requestedByUserId: uuid("requested_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("token_revocations_tenant_idx").on(t.tenantId, t.createdAt.desc()), index("token_revocations_status_idx").on(t.status)],
 );

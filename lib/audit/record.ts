@@ -13,8 +13,13 @@ export type AuditAction =
   | "connection.verified"
   | "connection.verify_failed"
   | "connection.activated"
+  | "connection.reauthorization_required"
+  | "connection.disconnected"
   | "token.refreshed"
-  | "token.refresh_failed";
+  | "token.rotated"
+  | "token.refresh_failed"
+  | "token.revoked"
+  | "token.revoke_failed";
 
 export interface RequestMeta {
   requestId: string | null;

@@ -1,32 +1,73 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
-import { db } from "@/db";
+import { and, eq, lt, or, isNull } from "drizzle-orm";
+import type { AuthorizationServer } from "oauth4webapi";
+import { db, type Transaction } from "@/db";
 import { quickbooksConnections } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { AppError } from "@/lib/errors";
-import { IntuitOAuthError, refreshAccessToken } from "@/lib/intuit/oauth";
+import { IntuitApiError } from "@/lib/intuit/faults";
+import { IntuitOAuthError, refreshAccessToken, type IntuitTokenSet } from "@/lib/intuit/oauth";
 import { authorizationServerFor } from "./authorization-server";
 import { lockConnection, type ConnectionRow } from "./connections";
 import type { IntuitApp } from "./intuit-app";
 import { oauthFailureCode } from "./intuit-errors";
+import { writeRefreshLog, type RefreshTrigger } from "./refresh-log";
+import { INTUIT_RETRY, withRetry, type RetryPolicy } from "./retry";
 import { tokenExpiries } from "./token-expiries";
 
 /**
- * The only module that opens stored tokens. Every QuickBooks API call gets its access token here.
- * A refresh runs under a row lock on the connection, re-reads the row after taking it (another process may have
- * refreshed already), and commits the rotated refresh token in the same transaction.
+ * The only module that opens stored tokens: every QuickBooks API call gets its access token here.
+ *
+ * A refresh is single-flight across processes: it runs in one transaction holding a row lock on the connection
+ * (SELECT … FOR UPDATE), re-reads the row after taking the lock (another process may have refreshed while this one
+ * waited), calls Intuit, and commits the rotated refresh token and the new expiry times before the lock is released.
+ * Within one process, callers of the same connection share one promise, so 50 callers make one lock and one call.
  */
 
+/** Refresh when less than this is left of the access token. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/** `last_used_at` is written at most this often, to keep a write off every API call. */
+const USE_STAMP_INTERVAL_MS = 5 * 60 * 1000;
 
 export interface UsableToken {
   accessToken: string;
   realmId: string;
+  /** The sealed token, so that a 401 retry can tell whether another caller has renewed it since. */
+  sealed: string;
 }
 
-// Callers in one process waiting on the same connection share one refresh.
-const inFlight = new Map<string, Promise<UsableToken>>();
+export interface RenewOptions {
+  tenantId: string;
+  app: IntuitApp;
+  trigger: RefreshTrigger;
+  /** Renew even if the stored token still has time left ("Renew token", or a 401 from QuickBooks). */
+  force?: boolean;
+  /** With force after a 401: the sealed token that was refused. If the stored one differs, it is used instead. */
+  refusedToken?: string;
+  actorUserId?: string | null;
+  retry?: RetryPolicy;
+  now?: () => Date;
+}
+
+export interface RenewResult {
+  token: UsableToken;
+  renewed: boolean;
+  accessTokenExpiresAt: Date | null;
+  refreshTokenExpiresAt: Date | null;
+}
+
+export function notConnected(): AppError {
+  return new AppError("not_connected", 409, "This tenant has no QuickBooks connection. Click “Connect to QuickBooks” first.");
+}
+
+export function reauthorizationRequired(): AppError {
+  return new AppError(
+    "reauthorization_required",
+    409,
+    "QuickBooks no longer accepts this connection (it was disconnected in QuickBooks or its authorization expired). Reconnect to QuickBooks.",
+  );
+}
 
 function hasTimeLeft(row: ConnectionRow, now: Date): boolean {
   return !!row.accessTokenExpiresAt && row.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
@@ -34,116 +75,265 @@ function hasTimeLeft(row: ConnectionRow, now: Date): boolean {
 
 function openToken(row: ConnectionRow): UsableToken {
   if (!row.accessTokenEnc || !row.realmId) throw notConnected();
-  return { accessToken: tokenCipher().decrypt(row.accessTokenEnc), realmId: row.realmId };
+  return { accessToken: tokenCipher().decrypt(row.accessTokenEnc), realmId: row.realmId, sealed: row.accessTokenEnc };
 }
 
-export function notConnected(): AppError {
-  return new AppError("not_connected", 409, "This tenant has no QuickBooks connection. Click “Connect to QuickBooks” first.");
+function assertUsable(row: ConnectionRow | null): asserts row is ConnectionRow & { accessTokenEnc: string; refreshTokenEnc: string } {
+  if (!row || row.status === "disconnected" || !row.accessTokenEnc || !row.refreshTokenEnc) throw notConnected();
+  if (row.status === "reauthorization_required") throw reauthorizationRequired();
 }
 
-export interface GetAccessTokenOptions {
-  tenantId: string;
-  app: IntuitApp;
-  /** Refresh even if the stored token looks fresh: QuickBooks just refused it with a 401. */
-  force?: boolean;
-  actorUserId?: string | null;
-}
-
-export async function getUsableAccessToken(options: GetAccessTokenOptions): Promise<UsableToken> {
-  const now = new Date();
+/** A usable access token for the tenant's connection: the stored one while it has time left, else a renewed one. */
+export async function getUsableAccessToken(options: { tenantId: string; app: IntuitApp; actorUserId?: string | null; now?: () => Date }): Promise<UsableToken> {
+  const now = (options.now ?? (() => new Date()))();
   const [row] = await db()
     .select()
     .from(quickbooksConnections)
     .where(and(eq(quickbooksConnections.tenantId, options.tenantId), eq(quickbooksConnections.environment, options.app.environment)));
-  if (!row || !row.accessTokenEnc || !row.refreshTokenEnc) throw notConnected();
-  if (!options.force && hasTimeLeft(row, now)) return openToken(row);
-
-  const key = row.id;
-  const running = inFlight.get(key);
-  if (running) return running;
-  const refresh = refreshUnderLock(options, row.accessTokenEnc).finally(() => inFlight.delete(key));
-  inFlight.set(key, refresh);
-  return refresh;
+  assertUsable(row ?? null);
+  await stampUse(row!, now);
+  if (hasTimeLeft(row!, now)) return openToken(row!);
+  return (await renewAccessToken({ ...options, trigger: "on_demand" })).token;
 }
 
-async function refreshUnderLock(options: GetAccessTokenOptions, seenAccessTokenEnc: string): Promise<UsableToken> {
+async function stampUse(row: ConnectionRow, now: Date): Promise<void> {
+  if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < USE_STAMP_INTERVAL_MS) return;
+  await db()
+    .update(quickbooksConnections)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(quickbooksConnections.id, row.id),
+        or(isNull(quickbooksConnections.lastUsedAt), lt(quickbooksConnections.lastUsedAt, new Date(now.getTime() - USE_STAMP_INTERVAL_MS))),
+      ),
+    );
+}
+
+// Callers in this process renewing the same connection share one renewal.
+const inFlight = new Map<string, Promise<RenewResult>>();
+
+export function renewAccessToken(options: RenewOptions): Promise<RenewResult> {
+  const key = `${options.tenantId}:${options.app.environment}`;
+  const running = inFlight.get(key);
+  if (running) return running;
+  const renewal = renewUnderLock(options).finally(() => inFlight.delete(key));
+  inFlight.set(key, renewal);
+  return renewal;
+}
+
+type Attempt = { kind: "renewed"; result: RenewResult } | { kind: "kept"; result: RenewResult } | { kind: "failed"; error: AppError };
+
+async function renewUnderLock(options: RenewOptions): Promise<RenewResult> {
   const { tenantId, app } = options;
+  const clock = options.now ?? (() => new Date());
   const as = await authorizationServerFor(app);
-  let failure = null as AppError | null;
 
-  const result = await db().transaction(async (tx) => {
+  const attempt = await db().transaction(async (tx): Promise<Attempt> => {
     const row = await lockConnection(tx, tenantId, app.environment);
-    if (!row || !row.refreshTokenEnc || !row.accessTokenEnc) throw notConnected();
-    const now = new Date();
-    // Someone refreshed while we waited for the lock: use their token.
-    if (row.accessTokenEnc !== seenAccessTokenEnc && hasTimeLeft(row, now)) return openToken(row);
-    if (!options.force && hasTimeLeft(row, now)) return openToken(row);
-
-    try {
-      const tokens = await refreshAccessToken({
-        as,
-        client: { clientId: app.clientId, clientSecret: app.clientSecret },
-        refreshToken: tokenCipher().decrypt(row.refreshTokenEnc),
-      });
-      const expiries = tokenExpiries(tokens, new Date());
-      await tx
-        .update(quickbooksConnections)
-        .set({
-          accessTokenEnc: tokenCipher().encrypt(tokens.accessToken),
-          refreshTokenEnc: tokenCipher().encrypt(tokens.refreshToken),
-          ...expiries,
-          updatedAt: new Date(),
-        })
-        .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
-      await recordAudit(tx, {
-        tenantId,
-        actorUserId: options.actorUserId ?? null,
-        action: "token.refreshed",
-        target: `quickbooks:${app.environment}:${row.realmId}`,
-        outcome: "success",
-        details: { intuitTid: tokens.intuitTid, accessTokenExpiresAt: expiries.accessTokenExpiresAt.toISOString() },
-      });
-      return { accessToken: tokens.accessToken, realmId: row.realmId ?? "" };
-    } catch (error) {
-      if (!(error instanceof IntuitOAuthError)) throw error;
-      const code = oauthFailureCode(error);
-      if (code === "invalid_grant") {
-        // Intuit no longer honours this grant (revoked in QuickBooks, or expired): only a new consent helps.
-        await tx
-          .update(quickbooksConnections)
-          .set({
-            status: "reauthorization_required",
-            lastErrorStep: "refresh",
-            lastErrorCode: code,
-            lastErrorMessage: "QuickBooks no longer accepts this connection's refresh token. Reconnect to QuickBooks.",
-            lastErrorAt: new Date(),
-            updatedAt: new Date(),
-          })
-          .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
-      }
-      await recordAudit(tx, {
-        tenantId,
-        actorUserId: options.actorUserId ?? null,
-        action: "token.refresh_failed",
-        target: `quickbooks:${app.environment}:${row.realmId}`,
-        outcome: "failure",
-        details: { code, intuitTid: error.intuitTid },
-      });
-      failure = new AppError(
-        code === "invalid_grant" ? "reauthorization_required" : code,
-        code === "invalid_grant" ? 409 : 502,
-        code === "invalid_grant"
-          ? "QuickBooks no longer accepts this connection. Reconnect to QuickBooks."
-          : code === "invalid_client"
-            ? "Intuit refused the app's credentials while renewing the token. An admin should check the client id and secret."
-            : "Intuit could not renew the token right now. Try again in a few minutes.",
-        { cause: error },
-      );
-      return null;
-    }
+    assertUsable(row);
+    const now = clock();
+    const kept = (): Attempt => ({
+      kind: "kept",
+      result: { token: openToken(row), renewed: false, accessTokenExpiresAt: row.accessTokenExpiresAt, refreshTokenExpiresAt: row.refreshTokenExpiresAt },
+    });
+    // Another caller renewed while this one waited for the lock: use its token.
+    if (!options.force && hasTimeLeft(row, now)) return kept();
+    if (options.force && options.refusedToken && row.accessTokenEnc !== options.refusedToken && hasTimeLeft(row, now)) return kept();
+    return refreshLocked(tx, row, as, options);
   });
-  // The failure is recorded and committed before it is raised.
-  if (failure) throw failure;
-  if (!result) throw notConnected();
-  return result;
+
+  if (attempt.kind === "failed") throw attempt.error;
+  return attempt.result;
+}
+
+type LockedRow = ConnectionRow & { accessTokenEnc: string; refreshTokenEnc: string };
+
+async function refreshLocked(tx: Transaction, row: LockedRow, as: AuthorizationServer, options: RenewOptions): Promise<Attempt> {
+  const { tenantId, app } = options;
+  const started = performance.now();
+  const clock = options.now ?? (() => new Date());
+  const client = { clientId: app.clientId, clientSecret: app.clientSecret };
+  const target = `quickbooks:${app.environment}:${row.realmId}`;
+  const callIntuit = (refreshToken: string) =>
+    withRetry(
+      () => refreshAccessToken({ as, client, refreshToken }),
+      (error) => error instanceof IntuitOAuthError && error.retryable,
+      options.retry ?? INTUIT_RETRY,
+    );
+
+  let usedRefreshToken = row.refreshTokenEnc;
+  let tokens: IntuitTokenSet;
+  try {
+    try {
+      tokens = await callIntuit(tokenCipher().decrypt(usedRefreshToken));
+    } catch (error) {
+      if (!(error instanceof IntuitOAuthError) || error.code !== "invalid_grant") throw error;
+      // Refused: re-read the stored tokens, as another writer may have stored a newer pair; retry once with it.
+      const [current] = await tx.select().from(quickbooksConnections).where(eq(quickbooksConnections.id, row.id));
+      if (!current?.refreshTokenEnc || current.refreshTokenEnc === usedRefreshToken) throw error;
+      usedRefreshToken = current.refreshTokenEnc;
+      tokens = await callIntuit(tokenCipher().decrypt(usedRefreshToken));
+    }
+  } catch (error) {
+    if (!(error instanceof IntuitOAuthError)) throw error;
+    return { kind: "failed", error: await recordRefreshFailure(tx, row, error, options, performance.now() - started) };
+  }
+
+  const receivedAt = clock();
+  const expiries = tokenExpiries(tokens, receivedAt);
+  const rotated = tokens.refreshToken !== tokenCipher().decrypt(usedRefreshToken);
+  const sealedAccess = tokenCipher().encrypt(tokens.accessToken);
+  // Commit the new pair before anyone uses it: the lock is held until this transaction ends.
+  await tx
+    .update(quickbooksConnections)
+    .set({
+      accessTokenEnc: sealedAccess,
+      refreshTokenEnc: tokenCipher().encrypt(tokens.refreshToken),
+      ...expiries,
+      lastRefreshedAt: receivedAt,
+      updatedAt: receivedAt,
+    })
+    .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
+  await writeRefreshLog(tx, {
+    tenantId,
+    connectionId: row.id,
+    environment: app.environment,
+    realmId: row.realmId,
+    trigger: options.trigger,
+    outcome: "success",
+    errorCode: null,
+    message: rotated ? "Access token renewed; Intuit rotated the refresh token and the new one is stored." : "Access token renewed.",
+    intuitTid: tokens.intuitTid,
+    oldAccessExpiresAt: row.accessTokenExpiresAt,
+    newAccessExpiresAt: expiries.accessTokenExpiresAt,
+    oldRefreshExpiresAt: row.refreshTokenExpiresAt,
+    newRefreshExpiresAt: expiries.refreshTokenExpiresAt,
+    refreshTokenRotated: rotated,
+    durationMs: performance.now() - started,
+  });
+  await recordAudit(tx, {
+    tenantId,
+    actorUserId: options.actorUserId ?? null,
+    action: rotated ? "token.rotated" : "token.refreshed",
+    target,
+    outcome: "success",
+    details: { trigger: options.trigger, intuitTid: tokens.intuitTid, accessTokenExpiresAt: expiries.accessTokenExpiresAt.toISOString() },
+  });
+  return {
+    kind: "renewed",
+    result: {
+      token: { accessToken: tokens.accessToken, realmId: row.realmId ?? "", sealed: sealedAccess },
+      renewed: true,
+      accessTokenExpiresAt: expiries.accessTokenExpiresAt,
+      refreshTokenExpiresAt: expiries.refreshTokenExpiresAt,
+    },
+  };
+}
+
+/** Logs a failed renewal and, when Intuit refused the grant itself, flags the connection for reauthorization. */
+async function recordRefreshFailure(tx: Transaction, row: LockedRow, error: IntuitOAuthError, options: RenewOptions, durationMs: number): Promise<AppError> {
+  const { tenantId, app } = options;
+  const code = oauthFailureCode(error);
+  const now = (options.now ?? (() => new Date()))();
+  const appError =
+    code === "invalid_grant"
+      ? reauthorizationRequired()
+      : code === "invalid_client"
+        ? new AppError("invalid_client", 502, "Intuit refused the app's client id or secret while renewing the token. An admin should check the Intuit credentials.")
+        : new AppError("intuit_unavailable", 503, "Intuit could not renew the token right now; the stored tokens are unchanged. Try again in a few minutes.");
+
+  if (code === "invalid_grant") {
+    await tx
+      .update(quickbooksConnections)
+      .set({
+        status: "reauthorization_required",
+        lastErrorStep: "refresh",
+        lastErrorCode: code,
+        lastErrorMessage: "Reauthorization required: QuickBooks refused the refresh token (disconnected in QuickBooks, or expired). Reconnect.",
+        lastErrorAt: now,
+        updatedAt: now,
+      })
+      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
+  } else if (code === "invalid_client") {
+    await tx
+      .update(quickbooksConnections)
+      .set({ lastErrorStep: "refresh", lastErrorCode: code, lastErrorMessage: appError.userMessage, lastErrorAt: now, updatedAt: now })
+      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
+  }
+  await writeRefreshLog(tx, {
+    tenantId,
+    connectionId: row.id,
+    environment: app.environment,
+    realmId: row.realmId,
+    trigger: options.trigger,
+    outcome: "failure",
+    errorCode: code,
+    message: appError.userMessage,
+    intuitTid: error.intuitTid,
+    oldAccessExpiresAt: row.accessTokenExpiresAt,
+    newAccessExpiresAt: null,
+    oldRefreshExpiresAt: row.refreshTokenExpiresAt,
+    newRefreshExpiresAt: null,
+    refreshTokenRotated: false,
+    durationMs,
+  });
+  await recordAudit(tx, {
+    tenantId,
+    actorUserId: options.actorUserId ?? null,
+    action: "token.refresh_failed",
+    target: `quickbooks:${app.environment}:${row.realmId}`,
+    outcome: "failure",
+    details: { trigger: options.trigger, code, intuitTid: error.intuitTid },
+  });
+  return appError;
+}
+
+/**
+ * Runs one QuickBooks API call with a usable token. A 401 gets exactly one forced renewal and one retry, never a
+ * loop; a second 401 after a successful renewal means Intuit no longer honours the grant.
+ */
+export async function callWithAccessToken<T>(
+  options: { tenantId: string; app: IntuitApp; actorUserId?: string | null },
+  call: (token: UsableToken) => Promise<T>,
+): Promise<T> {
+  const first = await getUsableAccessToken(options);
+  try {
+    return await call(first);
+  } catch (error) {
+    if (!(error instanceof IntuitApiError) || error.kind !== "authentication") throw error;
+  }
+  const { token } = await renewAccessToken({ ...options, trigger: "unauthorized", force: true, refusedToken: first.sealed });
+  try {
+    return await call(token);
+  } catch (error) {
+    if (error instanceof IntuitApiError && error.kind === "authentication") await markReauthorizationRequired(options, error);
+    throw error;
+  }
+}
+
+async function markReauthorizationRequired(options: { tenantId: string; app: IntuitApp; actorUserId?: string | null }, error: IntuitApiError): Promise<void> {
+  const now = new Date();
+  await db().transaction(async (tx) => {
+    const row = await lockConnection(tx, options.tenantId, options.app.environment);
+    if (!row || row.status === "disconnected") return;
+    await tx
+      .update(quickbooksConnections)
+      .set({
+        status: "reauthorization_required",
+        lastErrorStep: "refresh",
+        lastErrorCode: "unauthorized_after_refresh",
+        lastErrorMessage: "Reauthorization required: QuickBooks refused a freshly renewed token. Reconnect to QuickBooks.",
+        lastErrorAt: now,
+        updatedAt: now,
+      })
+      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, options.tenantId)));
+    await recordAudit(tx, {
+      tenantId: options.tenantId,
+      actorUserId: options.actorUserId ?? null,
+      action: "connection.reauthorization_required",
+      target: `quickbooks:${options.app.environment}:${row.realmId}`,
+      outcome: "failure",
+      details: { intuitTid: error.intuitTid },
+    });
+  });
 }

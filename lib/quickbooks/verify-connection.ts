@@ -6,7 +6,7 @@ import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { getCompanyInfo } from "@/lib/intuit/api-client";
 import { IntuitApiError } from "@/lib/intuit/faults";
-import { getUsableAccessToken, notConnected } from "./access-token";
+import { callWithAccessToken, notConnected, reauthorizationRequired } from "./access-token";
 import { canTransition } from "./connection-state";
 import { findConnection, lockConnection } from "./connections";
 import { intuitAppFor } from "./intuit-app";
@@ -33,9 +33,8 @@ export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyCo
   const app = intuitAppFor(tenantId);
   const connection = await findConnection(db(), tenantId, app.environment);
   if (!connection || !connection.realmId || !connection.accessTokenEnc) throw notConnected();
-  if (connection.status === "disconnected" || connection.status === "reauthorization_required") {
-    throw new AppError("reauthorization_required", 409, "This connection must be authorized again. Click “Connect to QuickBooks”.");
-  }
+  if (connection.status === "disconnected") throw notConnected();
+  if (connection.status === "reauthorization_required") throw reauthorizationRequired();
 
   let result: Awaited<ReturnType<typeof getCompanyInfo>>;
   try {
@@ -67,7 +66,7 @@ export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyCo
     if (!row || row.realmId !== connection.realmId) throw new AppError("connection_changed", 409, "The connection changed while it was being verified. Try again.");
     const activating = row.status !== "active";
     if (activating && !(canTransition(row.status, "verified") && canTransition("verified", "active"))) {
-      throw new AppError("reauthorization_required", 409, "This connection must be authorized again. Click “Connect to QuickBooks”.");
+      throw reauthorizationRequired();
     }
     await tx
       .update(quickbooksConnections)
@@ -108,15 +107,10 @@ export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyCo
   };
 }
 
-/** CompanyInfo with a usable token; a 401 gets exactly one forced refresh and one retry, never a loop. */
-async function callCompanyInfo(tenantId: string, actorUserId: string | null) {
+/** CompanyInfo with a usable token (a 401 gets one renewal and one retry inside callWithAccessToken). */
+function callCompanyInfo(tenantId: string, actorUserId: string | null) {
   const app = intuitAppFor(tenantId);
-  const first = await getUsableAccessToken({ tenantId, app, actorUserId });
-  try {
-    return await getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: first.realmId, accessToken: first.accessToken });
-  } catch (error) {
-    if (!(error instanceof IntuitApiError) || error.kind !== "authentication") throw error;
-    const renewed = await getUsableAccessToken({ tenantId, app, actorUserId, force: true });
-    return getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: renewed.realmId, accessToken: renewed.accessToken });
-  }
+  return callWithAccessToken({ tenantId, app, actorUserId }, (token) =>
+    getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken }),
+  );
 }

@@ -1,0 +1,11 @@
+import "server-only";
+import type { Executor } from "@/db";
+import { refreshLogs } from "@/db/schema";
+
+export type RefreshTrigger = (typeof refreshLogs.$inferInsert)["trigger"];
+export type RefreshLogEntry = Omit<typeof refreshLogs.$inferInsert, "id" | "createdAt">;
+
+/** One row per renewal attempt; the entry type has no field that could hold a token. */
+export async function writeRefreshLog(executor: Executor, entry: RefreshLogEntry): Promise<void> {
+  await executor.insert(refreshLogs).values({ ...entry, durationMs: Math.max(0, Math.round(entry.durationMs)) });
+}
