@@ -1,9 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import type { ConnectionStatusView } from "@/lib/quickbooks/get-connection-status";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { LocalTime } from "@/components/ui/LocalTime";
-import { fetchStatus, postVerify, STATUS_QUERY_KEY } from "./api";
+import { fetchStatus, postDisconnect, postRefresh, postVerify, STATUS_QUERY_KEY } from "./api";
 import { ConnectButton } from "./ConnectButton";
 import { StepPath } from "./StepPath";
 import { SyncIndicator } from "./SyncIndicator";
@@ -11,7 +13,11 @@ import { SyncIndicator } from "./SyncIndicator";
 export interface ConsolePermissions {
   connect: boolean;
   verify: boolean;
+  refresh: boolean;
+  disconnect: boolean;
 }
+
+const secondaryButton = "rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-100 disabled:opacity-60";
 
 /** The four-step console: path, indicator, company, and the actions this role may take. Kept fresh by TanStack Query. */
 export function ConnectionConsole({ initialStatus, permissions }: { initialStatus: ConnectionStatusView; permissions: ConsolePermissions }) {
@@ -22,18 +28,27 @@ export function ConnectionConsole({ initialStatus, permissions }: { initialStatu
     initialData: initialStatus,
     refetchInterval: 30_000,
   });
-  const verify = useMutation({
-    mutationFn: postVerify,
-    onSettled: () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY }),
-  });
+  const refreshStatus = () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY });
+  const verify = useMutation({ mutationFn: postVerify, onSettled: refreshStatus });
+  const renew = useMutation({ mutationFn: postRefresh, onSettled: refreshStatus });
+  const disconnect = useMutation({ mutationFn: postDisconnect, onSettled: refreshStatus });
+  const [confirmingDisconnect, setConfirmingDisconnect] = useState(false);
 
   const connection = status.connection;
   const connected = connection?.status === "active";
-  const hasTokens = !!connection?.realmId && (connection.status === "active" || connection.status === "callback_received");
+  const holdsTokens = connection?.status === "active" || connection?.status === "callback_received";
+  const canDisconnect = holdsTokens || connection?.status === "reauthorization_required";
+  const revocationFailed = status.revocation?.status === "failed";
 
   return (
     <div className="space-y-6">
       <SyncIndicator indicator={status.indicator} reasons={status.reasons} />
+
+      {status.warnings.map((warning) => (
+        <p key={warning} role="note" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          {warning}
+        </p>
+      ))}
 
       <section aria-labelledby="path-title" className="space-y-3">
         <h2 id="path-title" className="text-lg font-semibold">
@@ -56,46 +71,92 @@ export function ConnectionConsole({ initialStatus, permissions }: { initialStatu
             </dd>
             <dt className="text-slate-500">Environment</dt>
             <dd>{connection.environment}</dd>
-            {connection.verifiedAt && (
-              <>
-                <dt className="text-slate-500">Last verified</dt>
-                <dd>
-                  <LocalTime iso={connection.verifiedAt} />
-                </dd>
-              </>
-            )}
-            {connection.accessTokenExpiresAt && (
-              <>
-                <dt className="text-slate-500">Access token expires</dt>
-                <dd>
-                  <LocalTime iso={connection.accessTokenExpiresAt} />
-                </dd>
-              </>
-            )}
+            <dt className="text-slate-500">Status</dt>
+            <dd data-testid="connection-status">{connection.status.replaceAll("_", " ")}</dd>
+            <TimeRow label="Last verified" iso={connection.verifiedAt} />
+            <TimeRow label="Access token expires" iso={connection.accessTokenExpiresAt} testId="access-token-expires" />
+            <TimeRow label="Refresh token expires" iso={connection.refreshTokenExpiresAt} />
           </dl>
         ) : (
           <p className="mt-2 text-sm text-slate-600">No QuickBooks company is connected to this tenant yet.</p>
         )}
 
         <div className="mt-4 flex flex-wrap items-center gap-3">
-          {/* Intuit's rule: once connected, hide Connect. */}
+          {/* Intuit's rule: once connected, hide Connect and show Disconnect. */}
           {permissions.connect && !connected && <ConnectButton />}
-          {permissions.verify && hasTokens && (
-            <button
-              type="button"
-              onClick={() => verify.mutate()}
-              disabled={verify.isPending}
-              className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-100 disabled:opacity-60"
-            >
+          {permissions.verify && holdsTokens && (
+            <button type="button" onClick={() => verify.mutate()} disabled={verify.isPending} className={secondaryButton}>
               {verify.isPending ? "Verifying…" : "Verify connection"}
             </button>
           )}
+          {permissions.refresh && holdsTokens && (
+            <button type="button" onClick={() => renew.mutate()} disabled={renew.isPending} className={secondaryButton}>
+              {renew.isPending ? "Renewing…" : "Renew token"}
+            </button>
+          )}
+          {permissions.disconnect && canDisconnect && (
+            <button
+              type="button"
+              onClick={() => setConfirmingDisconnect(true)}
+              disabled={disconnect.isPending}
+              className="rounded-md border border-red-300 bg-white px-4 py-2 font-medium text-red-800 hover:bg-red-50 disabled:opacity-60"
+            >
+              {disconnect.isPending ? "Disconnecting…" : "Disconnect"}
+            </button>
+          )}
         </div>
-        <div aria-live="polite" className="mt-3 text-sm">
+
+        <div aria-live="polite" className="mt-3 space-y-1 text-sm">
           {verify.isSuccess && <p className="text-green-800">Verified: {verify.data.verified.companyName} answered.</p>}
           {verify.isError && <p className="text-red-800">Verify failed: {verify.error.message}</p>}
+          {renew.isSuccess && <p className="text-green-800">Token renewed.</p>}
+          {renew.isError && <p className="text-red-800">Renewal failed: {renew.error.message}</p>}
+          {disconnect.isSuccess && (
+            <p className={disconnect.data.revocation.status === "failed" ? "text-amber-900" : "text-green-800"}>
+              Disconnected. {disconnect.data.revocation.message}
+            </p>
+          )}
+          {disconnect.isError && <p className="text-red-800">Disconnect failed: {disconnect.error.message}</p>}
         </div>
+
+        {revocationFailed && (
+          <div role="alert" className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+            <p>
+              Revocation at Intuit failed{status.revocation?.attempts ? ` after ${status.revocation.attempts} attempt(s)` : ""}: {status.revocation?.message}
+            </p>
+            {permissions.disconnect && (
+              <button type="button" onClick={() => disconnect.mutate()} disabled={disconnect.isPending} className={`${secondaryButton} mt-2`}>
+                Retry revocation
+              </button>
+            )}
+          </div>
+        )}
       </section>
+
+      <ConfirmDialog
+        open={confirmingDisconnect}
+        title="Disconnect QuickBooks?"
+        confirmLabel="Disconnect"
+        onCancel={() => setConfirmingDisconnect(false)}
+        onConfirm={() => {
+          setConfirmingDisconnect(false);
+          disconnect.mutate();
+        }}
+      >
+        The app&apos;s access is revoked at Intuit and the tokens are erased here. Syncing stops until someone connects again.
+      </ConfirmDialog>
     </div>
+  );
+}
+
+function TimeRow({ label, iso, testId }: { label: string; iso: string | null; testId?: string }) {
+  if (!iso) return null;
+  return (
+    <>
+      <dt className="text-slate-500">{label}</dt>
+      <dd data-testid={testId}>
+        <LocalTime iso={iso} />
+      </dd>
+    </>
   );
 }

@@ -24,3 +24,9 @@ export const STATUS_QUERY_KEY = ["quickbooks", "status"] as const;
 
 export const fetchStatus = () => call<ConnectionStatusView>("/api/quickbooks/status");
 export const postVerify = () => call<{ verified: { companyName: string } }>("/api/quickbooks/verify", { method: "POST" });
+export const postRefresh = () =>
+  call<{ renewed: { renewed: boolean; accessTokenExpiresAt: string | null } }>("/api/quickbooks/refresh", { method: "POST" });
+export const postDisconnect = () =>
+  call<{ disconnected: boolean; revocation: { status: "revoked" | "failed" | "none"; message: string } }>("/api/quickbooks/disconnect", {
+    method: "POST",
+  });

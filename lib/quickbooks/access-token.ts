@@ -48,6 +48,13 @@ export interface RenewOptions {
   actorUserId?: string | null;
   retry?: RetryPolicy;
   now?: () => Date;
+  /**
+   * Scheduled renewals: evaluated on the row re-read under the lock. When it says the connection is no longer due
+   * (another instance's sweep renewed it while this one waited) and the stored token still has time left, the stored
+   * token is kept and Intuit is not called, even with force. Such calls never share an in-flight promise with
+   * interactive callers: they serialise with them on the row lock instead.
+   */
+  dueCheck?: (row: ConnectionRow, now: Date) => boolean;
 }
 
 export interface RenewResult {
@@ -113,7 +120,7 @@ async function stampUse(row: ConnectionRow, now: Date): Promise<void> {
 const inFlight = new Map<string, Promise<RenewResult>>();
 
 export function renewAccessToken(options: RenewOptions): Promise<RenewResult> {
-  const key = `${options.tenantId}:${options.app.environment}`;
+  const key = `${options.tenantId}:${options.app.environment}${options.dueCheck ? ":due-check" : ""}`;
   const running = inFlight.get(key);
   if (running) return running;
   const renewal = renewUnderLock(options).finally(() => inFlight.delete(key));
@@ -136,6 +143,8 @@ async function renewUnderLock(options: RenewOptions): Promise<RenewResult> {
       kind: "kept",
       result: { token: openToken(row), renewed: false, accessTokenExpiresAt: row.accessTokenExpiresAt, refreshTokenExpiresAt: row.refreshTokenExpiresAt },
     });
+    // A scheduled renewal that another instance has already done: nothing left to do.
+    if (options.dueCheck && !options.dueCheck(row, now) && hasTimeLeft(row, now)) return kept();
     // Another caller renewed while this one waited for the lock: use its token.
     if (!options.force && hasTimeLeft(row, now)) return kept();
     if (options.force && options.refusedToken && row.accessTokenEnc !== options.refusedToken && hasTimeLeft(row, now)) return kept();
@@ -192,6 +201,8 @@ async function refreshLocked(tx: Transaction, row: LockedRow, as: AuthorizationS
       ...expiries,
       lastRefreshedAt: receivedAt,
       updatedAt: receivedAt,
+      // A renewal that works resolves an earlier renewal failure.
+      ...(row.lastErrorStep === "refresh" ? { lastErrorStep: null, lastErrorCode: null, lastErrorMessage: null, lastErrorAt: null } : {}),
     })
     .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
   await writeRefreshLog(tx, {

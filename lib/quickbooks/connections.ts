@@ -35,6 +35,7 @@ export function connectionFacts(row: ConnectionRow): ConnectionFacts {
     hasRefreshToken: row.refreshTokenEnc !== null,
     accessTokenExpiresAt: row.accessTokenExpiresAt,
     refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+    refreshTokenHardExpiresAt: row.refreshTokenHardExpiresAt,
     authorizationStartedAt: row.authorizationStartedAt,
     callbackAt: row.callbackAt,
     verifiedAt: row.verifiedAt,

@@ -4,7 +4,8 @@ import { env } from "@/lib/env";
 import { connectionFacts, findConnection } from "./connections";
 import { intuitAppFor } from "./intuit-app";
 import { computeChecklist, type ChecklistItem } from "./readiness";
-import { deriveIndicator, deriveSteps, type IndicatorColor, type Step } from "./steps";
+import { latestRevocation } from "./disconnect";
+import { deriveIndicator, deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./steps";
 
 /** What the console and `GET /api/quickbooks/status` show: never a token, never a secret. */
 export interface ConnectionStatusView {
@@ -21,6 +22,10 @@ export interface ConnectionStatusView {
     lastError: { step: string | null; code: string | null; message: string | null; at: string | null } | null;
   } | null;
   steps: Step[];
+  /** Things to act on soon that are not failures yet (Intuit's five-year cap). */
+  warnings: string[];
+  /** The latest revocation at Intuit after a disconnect, when there was one. */
+  revocation: { status: "pending" | "revoked" | "failed"; message: string | null; at: string | null; attempts: number } | null;
   checklist: ChecklistItem[];
   indicator: IndicatorColor;
   reasons: string[];
@@ -33,6 +38,7 @@ export async function getConnectionStatus(tenantId: string, now = new Date()): P
   const row = await findConnection(db(), tenantId, app.environment);
   const facts = row ? connectionFacts(row) : null;
   const { indicator, reasons } = deriveIndicator(facts, now);
+  const revocation = await latestRevocation(tenantId);
   return {
     connection: row && {
       environment: row.environment,
@@ -49,6 +55,8 @@ export async function getConnectionStatus(tenantId: string, now = new Date()): P
         : null,
     },
     steps: deriveSteps(facts),
+    warnings: [hardExpiryWarning(facts, now)].filter((w): w is string => w !== null),
+    revocation: revocation && { ...revocation, at: iso(revocation.at) },
     checklist: computeChecklist({
       config: {
         clientIdSet: app.clientId.length > 0,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deriveIndicator, deriveSteps, type ConnectionFacts } from "./steps";
+import { deriveIndicator, deriveSteps, hardExpiryWarning, type ConnectionFacts } from "./steps";
 
 const t = (minute: number) => new Date(Date.UTC(2026, 10, 29, 10, minute));
 const base: ConnectionFacts = {
@@ -9,6 +9,7 @@ const base: ConnectionFacts = {
   hasRefreshToken: false,
   accessTokenExpiresAt: null,
   refreshTokenExpiresAt: null,
+  refreshTokenHardExpiresAt: null,
   authorizationStartedAt: null,
   callbackAt: null,
   verifiedAt: null,
@@ -97,5 +98,24 @@ describe("deriveIndicator", () => {
     expect(deriveIndicator({ ...active, hasRefreshToken: false }, now).reasons[0]).toMatch(/No tokens/);
     expect(deriveIndicator({ ...active, refreshTokenExpiresAt: t(10) }, now).reasons[0]).toMatch(/expired/);
     expect(deriveIndicator({ ...active, lastErrorStep: "verify", lastErrorMessage: "boom", lastErrorAt: t(20) }, now).reasons[0]).toMatch(/boom/);
+  });
+});
+
+describe("hardExpiryWarning", () => {
+  const now = new Date(Date.UTC(2028, 9, 1));
+  const days = (n: number) => new Date(now.getTime() + n * 24 * 60 * 60 * 1000);
+  it("is silent more than 30 days before Intuit's five-year cap", () => {
+    expect(hardExpiryWarning({ ...active, refreshTokenHardExpiresAt: days(31) }, now)).toBeNull();
+    expect(hardExpiryWarning({ ...active, refreshTokenHardExpiresAt: null }, now)).toBeNull();
+  });
+  it("warns within 30 days, with the date and the reconnect", () => {
+    expect(hardExpiryWarning({ ...active, refreshTokenHardExpiresAt: days(30) }, now)).toMatch(/ends on 2028-10-31 \(in 30 days\).*Reconnect/);
+    expect(hardExpiryWarning({ ...active, refreshTokenHardExpiresAt: days(1) }, now)).toMatch(/in 1 day\)/);
+  });
+  it("says when the cap has been reached", () => {
+    expect(hardExpiryWarning({ ...active, refreshTokenHardExpiresAt: days(-2) }, now)).toMatch(/was reached/);
+  });
+  it("says nothing for a connection without tokens", () => {
+    expect(hardExpiryWarning({ ...active, hasRefreshToken: false, refreshTokenHardExpiresAt: days(3) }, now)).toBeNull();
   });
 });

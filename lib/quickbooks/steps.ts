@@ -26,6 +26,7 @@ export interface ConnectionFacts {
   hasRefreshToken: boolean;
   accessTokenExpiresAt: Date | null;
   refreshTokenExpiresAt: Date | null;
+  refreshTokenHardExpiresAt: Date | null;
   authorizationStartedAt: Date | null;
   callbackAt: Date | null;
   verifiedAt: Date | null;
@@ -115,4 +116,21 @@ export function deriveIndicator(c: ConnectionFacts | null, now: Date): { indicat
     }
   }
   return { indicator: reasons.length === 0 ? "green" : "red", reasons };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const HARD_EXPIRY_WARNING_DAYS = 30;
+
+/**
+ * Intuit's five-year cap on a grant cannot be refreshed away: 30 days before it, say so and offer the reconnect.
+ * Null when there is nothing to warn about.
+ */
+export function hardExpiryWarning(c: ConnectionFacts | null, now: Date): string | null {
+  if (!c?.refreshTokenHardExpiresAt || !c.hasRefreshToken) return null;
+  const daysLeft = Math.ceil((c.refreshTokenHardExpiresAt.getTime() - now.getTime()) / DAY_MS);
+  if (daysLeft > HARD_EXPIRY_WARNING_DAYS) return null;
+  const when = c.refreshTokenHardExpiresAt.toISOString().slice(0, 10);
+  return daysLeft <= 0
+    ? `Intuit's five-year limit on this authorization was reached on ${when}. Reconnect to QuickBooks to keep syncing.`
+    : `Intuit's five-year limit on this authorization ends on ${when} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}). Reconnect to QuickBooks before then to keep syncing.`;
 }

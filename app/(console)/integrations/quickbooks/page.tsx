@@ -40,7 +40,12 @@ export default async function QuickBooksConsolePage({ searchParams }: { searchPa
       )}
       <ConnectionConsole
         initialStatus={status}
-        permissions={{ connect: can(actor.role, "quickbooks.connect"), verify: can(actor.role, "quickbooks.verify") }}
+        permissions={{
+          connect: can(actor.role, "quickbooks.connect"),
+          verify: can(actor.role, "quickbooks.verify"),
+          refresh: can(actor.role, "quickbooks.refresh"),
+          disconnect: can(actor.role, "quickbooks.disconnect"),
+        }}
       />
     </div>
   );

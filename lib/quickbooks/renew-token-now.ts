@@ -1,0 +1,13 @@
+import "server-only";
+import { renewAccessToken } from "./access-token";
+import { intuitAppFor } from "./intuit-app";
+
+/** "Renew token" (the guide's "trigger immediate token renewal request"): renews even when the token is still fresh. */
+export async function renewTokenNow({ tenantId, actorUserId }: { tenantId: string; actorUserId: string | null }) {
+  const result = await renewAccessToken({ tenantId, app: intuitAppFor(tenantId), trigger: "manual", force: true, actorUserId });
+  return {
+    renewed: result.renewed,
+    accessTokenExpiresAt: result.accessTokenExpiresAt?.toISOString() ?? null,
+    refreshTokenExpiresAt: result.refreshTokenExpiresAt?.toISOString() ?? null,
+  };
+}
