@@ -18,3 +18,40 @@ export async function resetEmulator(): Promise<void> {
 export function stepsOf(page: Page) {
   return page.getByRole("list", { name: "Connection path" }).getByRole("listitem");
 }
+
+export async function emulatorState(): Promise<{ calls: Record<string, number>; activeTokens: { realmId: string; kind: string }[] }> {
+  const response = await fetch(`${E2E.emulatorUrl}/__emulator/state`);
+  expect(response.ok).toBe(true);
+  return response.json();
+}
+
+export async function emulatorControl(path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${E2E.emulatorUrl}/__emulator/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(response.ok).toBe(true);
+}
+
+/** Consents on the emulator's page for the given company. */
+export async function consentAtIntuit(page: Page, realmId = "9341452000000001"): Promise<void> {
+  await expect(page).toHaveURL(new RegExp(`^${E2E.emulatorUrl}/connect/oauth2`));
+  await page.locator(`input[type=radio][value="${realmId}"]`).check();
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await expect(page).toHaveURL(/\/integrations\/quickbooks\?callback=connected/);
+}
+
+/** From whatever state the tenant is in, a connection made just now: disconnect if needed, then connect. */
+export async function connectFresh(page: Page): Promise<void> {
+  await page.goto("/integrations/quickbooks");
+  const disconnect = page.getByRole("button", { name: "Disconnect" });
+  if (await disconnect.isVisible()) {
+    await disconnect.click();
+    await page.getByRole("dialog").getByRole("button", { name: "Disconnect" }).click();
+    await expect(page.getByRole("link", { name: "Connect to QuickBooks" })).toBeVisible();
+  }
+  await page.getByRole("link", { name: "Connect to QuickBooks" }).click();
+  await consentAtIntuit(page);
+  await expect(page.getByTestId("sync-indicator")).toHaveAttribute("data-state", "green");
+}
