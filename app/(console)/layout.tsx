@@ -3,13 +3,17 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { db } from "@/db";
 import { headers } from "next/headers";
+import { can, type Action } from "@/lib/auth/permissions";
 import { resolveSession } from "@/lib/auth/session";
 import { listMemberships, type Membership } from "@/lib/auth/users";
 import { signOutAction, switchTenantAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
-const NAV = [{ href: "/integrations/quickbooks", label: "Connection" }];
+const NAV: { href: string; label: string; action: Action }[] = [
+  { href: "/integrations/quickbooks", label: "Connection", action: "quickbooks.status.read" },
+  { href: "/integrations/quickbooks/logs", label: "Logs", action: "logs.read" },
+];
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const session = await resolveSession(new Headers(await headers()));
@@ -28,7 +32,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             </Link>
             <nav aria-label="Main">
               <ul className="flex gap-4 text-sm">
-                {NAV.map((item) => (
+                {NAV.filter((item) => can(actor.role, item.action)).map((item) => (
                   <li key={item.href}>
                     <Link href={item.href} className="text-slate-700 hover:text-slate-950">
                       {item.label}
