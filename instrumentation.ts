@@ -12,6 +12,11 @@ export async function register() {
       const { isDatabaseEmpty, seedDemoData, seedPassword } = await import("@/db/seed");
       if (await isDatabaseEmpty(db())) await seedDemoData(db(), { password: seedPassword(false) });
     }
+    if (config.backgroundJobs) {
+      // Token renewal and revocation retries: pg-boss on PostgreSQL (its own `pgboss` schema), a timer on PGlite.
+      const { startBackgroundJobs } = await import("@/lib/jobs/queue");
+      await startBackgroundJobs();
+    }
   } catch (error) {
     // Next.js only logs a failing hook and serves anyway; a server without valid configuration must not start.
     console.error(`QuickBooks Connect cannot start. ${error instanceof Error ? error.message : String(error)}`);

@@ -6,7 +6,7 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native or WebAssembly packages that must be loaded by Node, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "postgres", "pg-boss"],
   typedRoutes: false,
   // Intuit's callback carries the authorization code in its query string: keep it out of the dev server's log.
   logging: { incomingRequests: { ignore: [/\/api\/quickbooks\/callback/] } },

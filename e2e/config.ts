@@ -18,6 +18,8 @@ export const E2E = {
     AUTH_SECRET: "e2e-auth-secret-that-is-long-enough-0123456789",
     TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString("base64"),
     SEED_PASSWORD: "e2e-password-1",
+    // The browser tests move Intuit's clock and expire tokens on purpose; a sweep renewing them meanwhile would race.
+    QBC_BACKGROUND_JOBS: "off",
     INTUIT_ENVIRONMENT: "sandbox",
     // The emulator plays Intuit exactly as a real Intuit app would be configured.
     INTUIT_CLIENT_ID: "emulator-client-id",

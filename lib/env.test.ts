@@ -22,6 +22,12 @@ describe("parseEnv", () => {
     expect(env.pgliteDataDir).toMatch(/\.data\/pglite$/);
   });
 
+  it("runs the background jobs unless QBC_BACKGROUND_JOBS=off", () => {
+    expect(parseEnv({ ...production }).backgroundJobs).toBe(true);
+    expect(parseEnv({ ...production, QBC_BACKGROUND_JOBS: "on" }).backgroundJobs).toBe(true);
+    expect(parseEnv({ ...production, QBC_BACKGROUND_JOBS: "off" }).backgroundJobs).toBe(false);
+  });
+
   it("uses Intuit's production hosts for the production environment", () => {
     const env = parseEnv({ ...production, INTUIT_ENVIRONMENT: "production", APP_URL: "https://connect.example.com/" });
     expect(env.intuit.discoveryUrl).toBe("https://developer.api.intuit.com/.well-known/openid_configuration");
@@ -46,6 +52,7 @@ describe("parseEnv", () => {
     [{ TOKEN_ENCRYPTION_KEY: undefined }, /TOKEN_ENCRYPTION_KEY is required in production/],
     [{ INTUIT_CLIENT_ID: undefined }, /INTUIT_CLIENT_ID/],
     [{ INTUIT_CLIENT_SECRET: undefined }, /INTUIT_CLIENT_SECRET is required/],
+    [{ QBC_BACKGROUND_JOBS: "no" }, /QBC_BACKGROUND_JOBS/],
   ])("stops on a bad value and names it: %o", (override, message) => {
     expect(() => parseEnv({ ...production, ...override })).toThrow(EnvError);
     expect(() => parseEnv({ ...production, ...override })).toThrow(message);

@@ -54,6 +54,7 @@ const rawSchema = z.object({
   INTUIT_WEBHOOK_VERIFIER_TOKEN: optionalString,
   INTUIT_REDIRECT_URI: optionalUrl,
   EMULATOR_URL: optionalUrl,
+  QBC_BACKGROUND_JOBS: optionalString.pipe(z.enum(["on", "off"]).optional()),
 });
 
 export type IntuitEnvironment = "sandbox" | "production";
@@ -66,6 +67,8 @@ export interface Env {
   authSecret: string;
   tokenEncryptionKey: string;
   tokenEncryptionPreviousKeys: string[];
+  /** Token renewal and revocation retries in the background (lib/jobs); QBC_BACKGROUND_JOBS=off turns them off. */
+  backgroundJobs: boolean;
   intuit: {
     environment: IntuitEnvironment;
     clientId: string;
@@ -142,6 +145,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
         }
         return k;
       }),
+    backgroundJobs: raw.QBC_BACKGROUND_JOBS !== "off",
     intuit: {
       environment,
       clientId: raw.INTUIT_CLIENT_ID ?? EMULATOR_CLIENT_ID,

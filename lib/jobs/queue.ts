@@ -1,0 +1,168 @@
+import "server-only";
+import PgBoss from "pg-boss";
+import { databaseHandle } from "@/db";
+import { env } from "@/lib/env";
+import { runRenewalSweep, type RenewalSweepResult } from "./renewal-sweep";
+import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
+
+/**
+ * The background job runner, the one place that knows how jobs are scheduled:
+ *
+ * - PostgreSQL: pg-boss (its tables live in the `pgboss` schema, created by pg-boss itself at first start). A cron
+ *   schedule sends one "token-renewal-sweep" job a minute for the whole cluster: pg-boss's cron monitor lets one
+ *   instance per minute send it, and the queue's "stately" policy holds at most one job queued and one running, so
+ *   instances never run two sweeps at once and a slow sweep never piles up a backlog. Any instance's worker may run it.
+ * - PGlite (one process by design): an in-process timer, unref'd, every minute, never overlapping itself.
+ *
+ * Even if two sweeps did overlap, each connection would be renewed once: see renewal-sweep.ts (row lock + due re-check).
+ */
+
+export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
+export const SWEEP_INTERVAL_MS = 60_000;
+/** A sweep that runs longer than this is considered stuck by pg-boss (and the next one may start). */
+const SWEEP_EXPIRE_SECONDS = 15 * 60;
+
+export interface SweepReport {
+  renewal: RenewalSweepResult | null;
+  revocations: RevocationSweepResult | null;
+}
+
+export type BackgroundJobsKind = "pg-boss" | "timer";
+
+interface Runner {
+  kind: BackgroundJobsKind;
+  /** Asks for a sweep as soon as possible (pg-boss: a job, dropped if one is already waiting; timer: a run now). */
+  requestSweep(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// One runner per process, on globalThis like the database handle: Next.js may load this module more than once.
+const globalForJobs = globalThis as unknown as { __qbcBackgroundJobs?: Promise<Runner> };
+
+function logError(context: string, error: unknown): void {
+  // The message only: never a stack with request data, never a token (none of our messages carry one).
+  console.error(`Background jobs: ${context}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** Both sweeps, each on its own: one failing does not stop the other. */
+export async function runTokenSweeps(options: { now?: Date } = {}): Promise<SweepReport> {
+  const report: SweepReport = { renewal: null, revocations: null };
+  try {
+    report.renewal = await runRenewalSweep({ now: options.now });
+  } catch (error) {
+    logError("token renewal sweep", error);
+  }
+  try {
+    report.revocations = await runRevocationRetrySweep({ now: options.now });
+  } catch (error) {
+    logError("revocation retry sweep", error);
+  }
+  return report;
+}
+
+/** Starts the runner for this process's database; a second call returns the same runner. */
+export async function startBackgroundJobs(options: { intervalMs?: number } = {}): Promise<{ kind: BackgroundJobsKind }> {
+  globalForJobs.__qbcBackgroundJobs ??= startRunner(options).catch((error: unknown) => {
+    globalForJobs.__qbcBackgroundJobs = undefined;
+    throw error;
+  });
+  const runner = await globalForJobs.__qbcBackgroundJobs;
+  return { kind: runner.kind };
+}
+
+/** Stops the runner, letting a sweep in progress finish. Safe to call when nothing runs. */
+export async function stopBackgroundJobs(): Promise<void> {
+  const starting = globalForJobs.__qbcBackgroundJobs;
+  globalForJobs.__qbcBackgroundJobs = undefined;
+  const runner = await starting?.catch(() => null);
+  await runner?.stop();
+}
+
+/** Asks the running runner for a sweep now (tests, or an operator). Returns false when no runner is started. */
+export async function requestSweepNow(): Promise<boolean> {
+  const runner = await globalForJobs.__qbcBackgroundJobs?.catch(() => null);
+  if (!runner) return false;
+  await runner.requestSweep();
+  return true;
+}
+
+export async function backgroundJobsKind(): Promise<BackgroundJobsKind | null> {
+  const runner = await globalForJobs.__qbcBackgroundJobs?.catch(() => null);
+  return runner?.kind ?? null;
+}
+
+function startRunner(options: { intervalMs?: number }): Promise<Runner> {
+  return databaseHandle().kind === "postgres" ? startPgBoss() : Promise.resolve(startTimer(options.intervalMs ?? SWEEP_INTERVAL_MS));
+}
+
+// ---------------------------------------------------------------- PostgreSQL: pg-boss
+
+async function startPgBoss(): Promise<Runner> {
+  const connectionString = env().databaseUrl;
+  if (!connectionString) throw new Error("pg-boss needs DATABASE_URL");
+  const boss = new PgBoss({
+    connectionString,
+    application_name: "qbc-jobs",
+    // pg-boss keeps its own small pool, apart from the app's.
+    max: 3,
+    // Finished sweeps are history, not data: keep an hour in the job table, a day in the archive.
+    archiveCompletedAfterSeconds: 60 * 60,
+    deleteAfterDays: 1,
+  });
+  // pg-boss reports errors as events (an EventEmitter without a listener would throw them); log the message only.
+  boss.on("error", (error) => logError("pg-boss", error));
+  await boss.start();
+  try {
+    await boss.createQueue(TOKEN_SWEEP_QUEUE, {
+      name: TOKEN_SWEEP_QUEUE,
+      policy: "stately",
+      // A failed sweep is not retried: the next minute's sweep does the same work.
+      retryLimit: 0,
+      expireInSeconds: SWEEP_EXPIRE_SECONDS,
+    });
+    await boss.schedule(TOKEN_SWEEP_QUEUE, "* * * * *", {}, { retryLimit: 0, expireInSeconds: SWEEP_EXPIRE_SECONDS });
+    await boss.work(TOKEN_SWEEP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 2 }, async () => runTokenSweeps());
+  } catch (error) {
+    await boss.stop({ graceful: false }).catch(() => {});
+    throw error;
+  }
+  return {
+    kind: "pg-boss",
+    async requestSweep() {
+      await boss.send(TOKEN_SWEEP_QUEUE, {}, { retryLimit: 0, expireInSeconds: SWEEP_EXPIRE_SECONDS });
+    },
+    async stop() {
+      // Stops fetching, waits for a running sweep (up to the timeout), then closes pg-boss's pool.
+      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- PGlite: an in-process timer
+
+function startTimer(intervalMs: number): Runner {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const tick = (): Promise<void> => {
+    // Never overlapping itself: a tick during a sweep waits for that sweep instead of starting another.
+    if (stopped) return Promise.resolve();
+    running ??= runTokenSweeps()
+      .then(() => undefined)
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  // Never the reason the process stays alive.
+  timer.unref();
+  return {
+    kind: "timer",
+    requestSweep: tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
