@@ -41,6 +41,11 @@ describe("parseEnv", () => {
     expect(env.intuit.discoveryUrl).toBe("http://localhost:4010/.well-known/openid_sandbox_configuration");
   });
 
+  it("lets production run without platform credentials: each tenant's admin brings an Intuit app", () => {
+    const env = parseEnv({ ...production, INTUIT_CLIENT_ID: undefined, INTUIT_CLIENT_SECRET: undefined });
+    expect(env.intuit).toMatchObject({ clientId: "", clientSecret: "", usesEmulator: false });
+  });
+
   it.each([
     [{ INTUIT_ENVIRONMENT: "staging" }, /INTUIT_ENVIRONMENT/],
     [{ APP_URL: "not a url" }, /APP_URL/],
@@ -50,7 +55,6 @@ describe("parseEnv", () => {
     [{ INTUIT_DISCOVERY_URL: "::" }, /INTUIT_DISCOVERY_URL/],
     [{ AUTH_SECRET: undefined }, /AUTH_SECRET is required in production/],
     [{ TOKEN_ENCRYPTION_KEY: undefined }, /TOKEN_ENCRYPTION_KEY is required in production/],
-    [{ INTUIT_CLIENT_ID: undefined }, /INTUIT_CLIENT_ID/],
     [{ INTUIT_CLIENT_SECRET: undefined }, /INTUIT_CLIENT_SECRET is required/],
     [{ QBC_BACKGROUND_JOBS: "no" }, /QBC_BACKGROUND_JOBS/],
   ])("stops on a bad value and names it: %o", (override, message) => {

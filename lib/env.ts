@@ -79,7 +79,25 @@ export interface Env {
     webhookVerifierToken: string | undefined;
     /** True when the app talks to the local emulator rather than Intuit. */
     usesEmulator: boolean;
+    emulatorUrl: string;
   };
+}
+
+function defaultEndpoints(environment: IntuitEnvironment, usesEmulator: boolean, emulatorUrl: string) {
+  if (usesEmulator) {
+    const doc = environment === "sandbox" ? "openid_sandbox_configuration" : "openid_configuration";
+    return { discoveryUrl: `${emulatorUrl}/.well-known/${doc}`, apiBaseUrl: emulatorUrl };
+  }
+  return { discoveryUrl: INTUIT_DISCOVERY[environment], apiBaseUrl: QBO_API_BASE[environment] };
+}
+
+/**
+ * Intuit's endpoints for an environment: the configured ones for the platform's environment, Intuit's own (or the
+ * emulator's, in development) for the other. Never taken from request input.
+ */
+export function intuitEndpointsFor(config: Env, environment: IntuitEnvironment): { discoveryUrl: string; apiBaseUrl: string } {
+  if (environment === config.intuit.environment) return { discoveryUrl: config.intuit.discoveryUrl, apiBaseUrl: config.intuit.apiBaseUrl };
+  return defaultEndpoints(environment, config.intuit.usesEmulator, config.intuit.emulatorUrl);
 }
 
 export class EnvError extends Error {
@@ -119,10 +137,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
 
   const appUrl = (raw.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
   const environment = raw.INTUIT_ENVIRONMENT ?? "sandbox";
-  const usesEmulator = !raw.INTUIT_CLIENT_ID;
-  if (usesEmulator && isProduction) {
-    throw new EnvError("Invalid configuration: INTUIT_CLIENT_ID and INTUIT_CLIENT_SECRET are required in production");
-  }
+  // Development without an Intuit app talks to the local emulator. Production without one is a platform whose
+  // tenants each bring their own Intuit app (entered by their admins in the console).
+  const usesEmulator = !raw.INTUIT_CLIENT_ID && !isProduction;
   if (raw.INTUIT_CLIENT_ID && !raw.INTUIT_CLIENT_SECRET) {
     throw new EnvError("Invalid configuration: INTUIT_CLIENT_SECRET is required when INTUIT_CLIENT_ID is set");
   }
@@ -148,15 +165,14 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     backgroundJobs: raw.QBC_BACKGROUND_JOBS !== "off",
     intuit: {
       environment,
-      clientId: raw.INTUIT_CLIENT_ID ?? EMULATOR_CLIENT_ID,
-      clientSecret: raw.INTUIT_CLIENT_SECRET ?? EMULATOR_CLIENT_SECRET,
-      discoveryUrl:
-        raw.INTUIT_DISCOVERY_URL ??
-        (usesEmulator ? `${emulatorUrl}/.well-known/openid_sandbox_configuration` : INTUIT_DISCOVERY[environment]),
-      apiBaseUrl: (raw.QBO_API_BASE_URL ?? (usesEmulator ? emulatorUrl : QBO_API_BASE[environment])).replace(/\/$/, ""),
+      clientId: raw.INTUIT_CLIENT_ID ?? (usesEmulator ? EMULATOR_CLIENT_ID : ""),
+      clientSecret: raw.INTUIT_CLIENT_SECRET ?? (usesEmulator ? EMULATOR_CLIENT_SECRET : ""),
+      discoveryUrl: raw.INTUIT_DISCOVERY_URL ?? defaultEndpoints(environment, usesEmulator, emulatorUrl).discoveryUrl,
+      apiBaseUrl: (raw.QBO_API_BASE_URL ?? defaultEndpoints(environment, usesEmulator, emulatorUrl).apiBaseUrl).replace(/\/$/, ""),
       redirectUri: raw.INTUIT_REDIRECT_URI ?? `${appUrl}/api/quickbooks/callback`,
       webhookVerifierToken: raw.INTUIT_WEBHOOK_VERIFIER_TOKEN,
       usesEmulator,
+      emulatorUrl,
     },
   };
 }

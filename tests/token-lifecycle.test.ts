@@ -21,8 +21,8 @@ const intuit = useIntuitMock();
 
 const fastRetry = { attempts: 3, baseDelayMs: 1, timeLimitMs: 5_000 };
 
-function companyInfoCall(tenantId: string) {
-  const app = intuitAppFor(tenantId);
+async function companyInfoCall(tenantId: string) {
+  const app = await intuitAppFor(tenantId);
   return callWithAccessToken({ tenantId, app }, (token) => getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken }));
 }
 
@@ -57,7 +57,7 @@ describe("one usable access token, renewed once", () => {
 
   it("stores the rotated refresh token: the next renewal uses it and Intuit accepts it", async () => {
     const { tenantId } = await connectTenant("accountant@acme.test");
-    const app = intuitAppFor(tenantId);
+    const app = await intuitAppFor(tenantId);
     for (let i = 0; i < 3; i++) {
       const result = await renewAccessToken({ tenantId, app, trigger: "manual", force: true });
       expect(result.renewed).toBe(true);
@@ -128,7 +128,7 @@ describe("failures by kind", () => {
   it("5xx from Intuit is retried with backoff and the renewal then succeeds", async () => {
     const { tenantId } = await connectTenant("accountant@acme.test");
     intuit.emulator.injectFault({ target: "token", status: 503, times: 2 });
-    const result = await renewAccessToken({ tenantId, app: intuitAppFor(tenantId), trigger: "manual", force: true, retry: fastRetry });
+    const result = await renewAccessToken({ tenantId, app: await intuitAppFor(tenantId), trigger: "manual", force: true, retry: fastRetry });
     expect(result.renewed).toBe(true);
     expect(intuit.emulator.calls.tokenRefreshToken).toBe(3);
     expect(await refreshLogsOf(tenantId)).toHaveLength(1);
@@ -138,7 +138,7 @@ describe("failures by kind", () => {
     const { tenantId } = await connectTenant("accountant@acme.test");
     const before = (await connectionRow(tenantId))!;
     intuit.emulator.injectFault({ target: "token", status: 500, times: 10 });
-    await expect(renewAccessToken({ tenantId, app: intuitAppFor(tenantId), trigger: "manual", force: true, retry: fastRetry })).rejects.toMatchObject({
+    await expect(renewAccessToken({ tenantId, app: await intuitAppFor(tenantId), trigger: "manual", force: true, retry: fastRetry })).rejects.toMatchObject({
       code: "intuit_unavailable",
       status: 503,
     });
@@ -159,7 +159,7 @@ describe("a crash between Intuit's answer and the commit", () => {
     await db().execute(`create function qbc_fail_commit() returns trigger as $$ begin raise exception 'simulated crash'; end; $$ language plpgsql`);
     await db().execute(`create trigger qbc_fail_commit before update of refresh_token_enc on quickbooks_connections for each row execute function qbc_fail_commit()`);
     try {
-      await expect(renewAccessToken({ tenantId, app: intuitAppFor(tenantId), trigger: "manual", force: true })).rejects.toThrow();
+      await expect(renewAccessToken({ tenantId, app: await intuitAppFor(tenantId), trigger: "manual", force: true })).rejects.toThrow();
     } finally {
       await db().execute(`drop trigger qbc_fail_commit on quickbooks_connections`);
       await db().execute(`drop function qbc_fail_commit()`);

@@ -1,3 +1,4 @@
 export * from "./identity";
 export * from "./quickbooks";
 export * from "./audit";
+export * from "./settings";

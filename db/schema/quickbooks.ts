@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, jsonb, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { tenants, users } from "./identity";
 
 export const intuitEnvironmentEnum = pgEnum("intuit_environment", ["sandbox", "production"]);
@@ -61,6 +61,8 @@ export const quickbooksConnections = pgTable(
     callbackAt: timestamp("callback_at", { withTimezone: true }),
     verifiedAt: timestamp("verified_at", { withTimezone: true }),
     verifyIntuitTid: text("verify_intuit_tid"),
+    // What the last successful Verify saw (company info, realm, environment, time, intuit_tid): the company verify file.
+    verifyEvidence: jsonb("verify_evidence").$type<Record<string, unknown>>(),
     connectedAt: timestamp("connected_at", { withTimezone: true }),
     connectedByUserId: uuid("connected_by_user_id").references(() => users.id, { onDelete: "set null" }),
     disconnectedAt: timestamp("disconnected_at", { withTimezone: true }),

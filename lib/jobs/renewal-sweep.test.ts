@@ -71,7 +71,7 @@ describe("the background job keeps connections alive across several simulated to
       .update(quickbooksConnections)
       .set({ lastUsedAt: new Date(intuit.emulator.now().getTime() - 2 * DAY_S * 1000) })
       .where(eq(quickbooksConnections.tenantId, globex));
-    const app = intuitAppFor(acme);
+    const app = await intuitAppFor(acme);
     let now = intuit.emulator.now();
     await getUsableAccessToken({ tenantId: acme, app, now: () => now });
 

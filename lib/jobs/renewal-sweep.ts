@@ -1,9 +1,9 @@
 import "server-only";
-import { and, eq, gte, isNotNull, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
+import { and, gte, isNotNull, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { quickbooksConnections } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { env, type IntuitEnvironment } from "@/lib/env";
+import type { IntuitEnvironment } from "@/lib/env";
 import { renewAccessToken } from "@/lib/quickbooks/access-token";
 import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
 import {
@@ -100,8 +100,6 @@ export async function selectConnectionsDueForRenewal(now: Date, limit = DEFAULT_
       and(
         isNotNull(c.refreshTokenEnc),
         notInArray(c.status, [...NOT_RENEWED_STATUSES]),
-        // The platform's Intuit app renews the connections of its own environment only.
-        eq(c.environment, env().intuit.environment),
         or(accessRule, refreshRule),
       ),
     )
@@ -130,8 +128,8 @@ export async function renewDueConnection(candidate: RenewalCandidate, options: {
   if (renewingHere.has(candidate.connectionId)) return "skipped";
   renewingHere.add(candidate.connectionId);
   try {
-    const app = intuitAppFor(candidate.tenantId);
-    if (app.environment !== candidate.environment) return "skipped";
+    // The connection's own environment: a tenant that switched environment still keeps its other connection alive.
+    const app = await intuitAppFor(candidate.tenantId, candidate.environment);
     const fixed = options.now;
     const result = await renewAccessToken({
       tenantId: candidate.tenantId,

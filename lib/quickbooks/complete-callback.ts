@@ -114,7 +114,7 @@ export async function completeCallback(params: URLSearchParams, actor: Actor | n
 
   const tenantId = consumed.tenantId;
   const realmId = query.realmId;
-  const app = intuitAppFor(tenantId);
+  const app = await intuitAppFor(tenantId);
   if (app.environment !== consumed.environment) return fail("state_expired", own);
 
   // Refuse a company that another tenant holds before spending the code on it.

@@ -27,7 +27,7 @@ export interface DisconnectResult {
  * and retried (by calling disconnect again, or by the background job), holding only the sealed refresh token.
  */
 export async function disconnectConnection({ tenantId, actorUserId, meta }: DisconnectOptions): Promise<DisconnectResult> {
-  const app = intuitAppFor(tenantId);
+  const app = await intuitAppFor(tenantId);
   const now = new Date();
   const disconnected = await db().transaction(async (tx) => {
     const row = await lockConnection(tx, tenantId, app.environment);
@@ -91,7 +91,7 @@ export async function revokePending(tenantId: string, actorUserId: string | null
 export async function attemptRevocation(revocationId: string, actorUserId: string | null, meta?: RequestMeta): Promise<{ status: "revoked" | "failed"; message: string }> {
   const [revocation] = await db().select().from(tokenRevocations).where(eq(tokenRevocations.id, revocationId));
   if (!revocation || revocation.status === "revoked" || !revocation.tokenEnc) return { status: "revoked", message: "Already revoked." };
-  const app = intuitAppFor(revocation.tenantId);
+  const app = await intuitAppFor(revocation.tenantId, revocation.environment);
   const target = `quickbooks:${revocation.environment}:${revocation.realmId}`;
   const now = new Date();
   try {

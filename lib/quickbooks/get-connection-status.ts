@@ -34,7 +34,7 @@ export interface ConnectionStatusView {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export async function getConnectionStatus(tenantId: string, now = new Date()): Promise<ConnectionStatusView> {
-  const app = intuitAppFor(tenantId);
+  const app = await intuitAppFor(tenantId);
   const row = await findConnection(db(), tenantId, app.environment);
   const facts = row ? connectionFacts(row) : null;
   const { indicator, reasons } = deriveIndicator(facts, now);

@@ -4,7 +4,7 @@ import { intuitAppFor } from "./intuit-app";
 
 /** "Renew token" (the guide's "trigger immediate token renewal request"): renews even when the token is still fresh. */
 export async function renewTokenNow({ tenantId, actorUserId }: { tenantId: string; actorUserId: string | null }) {
-  const result = await renewAccessToken({ tenantId, app: intuitAppFor(tenantId), trigger: "manual", force: true, actorUserId });
+  const result = await renewAccessToken({ tenantId, app: await intuitAppFor(tenantId), trigger: "manual", force: true, actorUserId });
   return {
     renewed: result.renewed,
     accessTokenExpiresAt: result.accessTokenExpiresAt?.toISOString() ?? null,

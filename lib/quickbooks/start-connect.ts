@@ -22,7 +22,7 @@ export interface StartConnectOptions {
 
 /** Step 1, Auth: records a single-use state bound to this user and tenant, and returns Intuit's consent URL. */
 export async function startConnect({ actor, meta, now = new Date() }: StartConnectOptions): Promise<URL> {
-  const app = intuitAppFor(actor.tenantId);
+  const app = await intuitAppFor(actor.tenantId);
   const as = await authorizationServerFor(app);
   const { state, stateHash } = createOAuthState();
   // Intuit's document offers no PKCE today; if it ever does, S256 is used without a code change.

@@ -30,7 +30,7 @@ export interface VerifiedConnection {
  * active. A failure is written on the connection (the Verify step shows it) before it is raised.
  */
 export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyConnectionOptions): Promise<VerifiedConnection> {
-  const app = intuitAppFor(tenantId);
+  const app = await intuitAppFor(tenantId);
   const connection = await findConnection(db(), tenantId, app.environment);
   if (!connection || !connection.realmId || !connection.accessTokenEnc) throw notConnected();
   if (connection.status === "disconnected") throw notConnected();
@@ -108,8 +108,8 @@ export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyCo
 }
 
 /** CompanyInfo with a usable token (a 401 gets one renewal and one retry inside callWithAccessToken). */
-function callCompanyInfo(tenantId: string, actorUserId: string | null) {
-  const app = intuitAppFor(tenantId);
+async function callCompanyInfo(tenantId: string, actorUserId: string | null) {
+  const app = await intuitAppFor(tenantId);
   return callWithAccessToken({ tenantId, app, actorUserId }, (token) =>
     getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken }),
   );
