@@ -348,3 +348,14 @@ async function markReauthorizationRequired(options: { tenantId: string; app: Int
     });
   });
 }
+
+/** Whether the stored access token opens, and with which key: readiness evidence, without handing out the token. */
+export function inspectAccessTokenSeal(row: Pick<ConnectionRow, "accessTokenEnc">): "current_key" | "previous_key" | "unreadable" | null {
+  if (!row.accessTokenEnc) return null;
+  try {
+    tokenCipher().decrypt(row.accessTokenEnc);
+    return tokenCipher().needsRotation(row.accessTokenEnc) ? "previous_key" : "current_key";
+  } catch {
+    return "unreadable";
+  }
+}

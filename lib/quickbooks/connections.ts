@@ -40,6 +40,7 @@ export function connectionFacts(row: ConnectionRow): ConnectionFacts {
     callbackAt: row.callbackAt,
     verifiedAt: row.verifiedAt,
     connectedAt: row.connectedAt,
+    lastRefreshedAt: row.lastRefreshedAt,
     lastErrorStep: row.lastErrorStep,
     lastErrorCode: row.lastErrorCode,
     lastErrorMessage: row.lastErrorMessage,

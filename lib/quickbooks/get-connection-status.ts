@@ -1,13 +1,16 @@
 import "server-only";
+import { desc, eq } from "drizzle-orm";
 import { db } from "@/db";
-import { env } from "@/lib/env";
+import { callbackLogs, refreshLogs } from "@/db/schema";
+import { inspectAccessTokenSeal } from "./access-token";
 import { connectionFacts, findConnection } from "./connections";
-import { intuitAppFor } from "./intuit-app";
-import { computeChecklist, type ChecklistItem } from "./readiness";
 import { latestRevocation } from "./disconnect";
-import { deriveIndicator, deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./steps";
+import { checkDiscovery } from "./discovery-check";
+import { intuitAppFor } from "./intuit-app";
+import { computeReadiness, type ChecklistItem, type ReadinessInput } from "./readiness";
+import { deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./steps";
 
-/** What the console and `GET /api/quickbooks/status` show: never a token, never a secret. */
+/** What the console, the readiness page and `GET /api/quickbooks/status` show: never a token, never a secret. */
 export interface ConnectionStatusView {
   connection: {
     environment: "sandbox" | "production";
@@ -16,11 +19,13 @@ export interface ConnectionStatusView {
     companyName: string | null;
     connectedAt: string | null;
     verifiedAt: string | null;
+    lastRefreshedAt: string | null;
     accessTokenExpiresAt: string | null;
     refreshTokenExpiresAt: string | null;
     refreshTokenHardExpiresAt: string | null;
     lastError: { step: string | null; code: string | null; message: string | null; at: string | null } | null;
   } | null;
+  app: { environment: "sandbox" | "production"; credentialsSource: "tenant" | "platform" | "none"; redirectUri: string; expectedRedirectUri: string };
   steps: Step[];
   /** Things to act on soon that are not failures yet (Intuit's five-year cap). */
   warnings: string[];
@@ -33,12 +38,48 @@ export interface ConnectionStatusView {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export async function getConnectionStatus(tenantId: string, now = new Date()): Promise<ConnectionStatusView> {
+/** Gathers the facts readiness is computed from; `forceDiscovery` re-fetches Intuit's document ("Re-run checks"). */
+export async function getConnectionStatus(tenantId: string, options: { now?: Date; forceDiscovery?: boolean } = {}): Promise<ConnectionStatusView> {
+  const now = options.now ?? new Date();
   const app = await intuitAppFor(tenantId);
-  const row = await findConnection(db(), tenantId, app.environment);
+  const [row, revocation, [lastCallback], [lastRefresh], discovery] = await Promise.all([
+    findConnection(db(), tenantId, app.environment),
+    latestRevocation(tenantId),
+    db()
+      .select({ outcome: callbackLogs.outcome, errorCode: callbackLogs.errorCode, message: callbackLogs.message, at: callbackLogs.createdAt })
+      .from(callbackLogs)
+      .where(eq(callbackLogs.tenantId, tenantId))
+      .orderBy(desc(callbackLogs.createdAt), desc(callbackLogs.id))
+      .limit(1),
+    db()
+      .select({ outcome: refreshLogs.outcome, errorCode: refreshLogs.errorCode, message: refreshLogs.message, at: refreshLogs.createdAt })
+      .from(refreshLogs)
+      .where(eq(refreshLogs.tenantId, tenantId))
+      .orderBy(desc(refreshLogs.createdAt), desc(refreshLogs.id))
+      .limit(1),
+    checkDiscovery(app.discoveryUrl, { force: options.forceDiscovery }),
+  ]);
   const facts = row ? connectionFacts(row) : null;
-  const { indicator, reasons } = deriveIndicator(facts, now);
-  const revocation = await latestRevocation(tenantId);
+  const input: ReadinessInput = {
+    now,
+    app: {
+      environment: app.environment,
+      credentialsSource: app.credentialsSource,
+      clientIdSet: app.clientId !== "",
+      clientSecretSet: app.clientSecret !== "",
+      redirectUri: app.redirectUri,
+      expectedRedirectUri: app.expectedRedirectUri,
+    },
+    discovery,
+    connection: facts,
+    accessTokenSeal: row ? inspectAccessTokenSeal(row) : null,
+    lastCallback: lastCallback ?? null,
+    lastRefresh: lastRefresh ?? null,
+    webhooks: null,
+    apiErrors: null,
+  };
+  const readiness = computeReadiness(input);
+
   return {
     connection: row && {
       environment: row.environment,
@@ -47,29 +88,16 @@ export async function getConnectionStatus(tenantId: string, now = new Date()): P
       companyName: row.companyName,
       connectedAt: iso(row.connectedAt),
       verifiedAt: iso(row.verifiedAt),
+      lastRefreshedAt: iso(row.lastRefreshedAt),
       accessTokenExpiresAt: iso(row.accessTokenExpiresAt),
       refreshTokenExpiresAt: iso(row.refreshTokenExpiresAt),
       refreshTokenHardExpiresAt: iso(row.refreshTokenHardExpiresAt),
-      lastError: row.lastErrorAt
-        ? { step: row.lastErrorStep, code: row.lastErrorCode, message: row.lastErrorMessage, at: iso(row.lastErrorAt) }
-        : null,
+      lastError: row.lastErrorAt ? { step: row.lastErrorStep, code: row.lastErrorCode, message: row.lastErrorMessage, at: iso(row.lastErrorAt) } : null,
     },
+    app: { environment: app.environment, credentialsSource: app.credentialsSource, redirectUri: app.redirectUri, expectedRedirectUri: app.expectedRedirectUri },
     steps: deriveSteps(facts),
     warnings: [hardExpiryWarning(facts, now)].filter((w): w is string => w !== null),
     revocation: revocation && { ...revocation, at: iso(revocation.at) },
-    checklist: computeChecklist({
-      config: {
-        clientIdSet: app.clientId.length > 0,
-        clientSecretSet: app.clientSecret.length > 0,
-        redirectUri: app.redirectUri,
-        expectedRedirectUri: `${env().appUrl}/api/quickbooks/callback`,
-        requireHttps: app.environment === "production",
-      },
-      connection: facts,
-      indicator,
-      now,
-    }),
-    indicator,
-    reasons,
+    ...readiness,
   };
 }

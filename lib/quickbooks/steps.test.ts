@@ -14,6 +14,7 @@ const base: ConnectionFacts = {
   callbackAt: null,
   verifiedAt: null,
   connectedAt: null,
+  lastRefreshedAt: null,
   lastErrorStep: null,
   lastErrorCode: null,
   lastErrorMessage: null,

@@ -31,6 +31,7 @@ export interface ConnectionFacts {
   callbackAt: Date | null;
   verifiedAt: Date | null;
   connectedAt: Date | null;
+  lastRefreshedAt: Date | null;
   lastErrorStep: string | null;
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
