@@ -11,6 +11,7 @@ export const E2E = {
   emulatorUrl,
   databaseName: "qbc_e2e",
   password: "e2e-password-1",
+  clientSecret: "emulator-client-secret",
   appEnv: {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -21,9 +22,8 @@ export const E2E = {
     // The browser tests move Intuit's clock and expire tokens on purpose; a sweep renewing them meanwhile would race.
     QBC_BACKGROUND_JOBS: "off",
     INTUIT_ENVIRONMENT: "sandbox",
-    // The emulator plays Intuit exactly as a real Intuit app would be configured.
-    INTUIT_CLIENT_ID: "emulator-client-id",
-    INTUIT_CLIENT_SECRET: "emulator-client-secret",
+    // The emulator plays Intuit. The platform has no Intuit app of its own: each tenant's admin enters one
+    // (e2e/seed-intuit-credentials.ts does it for Acme).
     INTUIT_DISCOVERY_URL: `${emulatorUrl}/.well-known/openid_sandbox_configuration`,
     QBO_API_BASE_URL: emulatorUrl,
   },

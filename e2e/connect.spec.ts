@@ -6,6 +6,22 @@ test.beforeEach(async () => {
   await resetEmulator();
 });
 
+test("cancelling at Intuit shows why and leaves the connection unconnected (before any connection)", async ({ page }) => {
+  await signIn(page, "accountant@acme.test");
+  await page.getByRole("link", { name: "Connect to QuickBooks" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${E2E.emulatorUrl}/connect/oauth2`));
+  await page.getByRole("button", { name: "Cancel" }).click();
+
+  await expect(page).toHaveURL(/\/integrations\/quickbooks\?callback=access_denied/);
+  await expect(page.getByTestId("callback-message")).toContainText("cancelled at Intuit");
+  const callback = stepsOf(page).nth(1);
+  await expect(callback).toHaveAttribute("data-state", "failed");
+  await expect(callback).toContainText("cancelled at Intuit");
+  await expect(stepsOf(page).nth(3)).toHaveAttribute("data-state", "not_started");
+  await expect(page.getByTestId("sync-indicator")).toHaveAttribute("data-state", "red");
+  await expect(page.getByRole("link", { name: "Connect to QuickBooks" })).toBeVisible();
+});
+
 test("an accountant connects QuickBooks: Auth, Callback, Verify and Connect all done, indicator green", async ({ page }) => {
   await signIn(page, "accountant@acme.test");
 
@@ -38,22 +54,6 @@ test("an accountant connects QuickBooks: Auth, Callback, Verify and Connect all 
   await page.getByRole("button", { name: "Verify connection" }).click();
   await expect(page.getByText(/Verified: .+ answered/)).toBeVisible();
   await page.screenshot({ path: "test-results/connected-console.png", fullPage: true });
-});
-
-test("cancelling at Intuit shows why and leaves the connection unconnected", async ({ page }) => {
-  await signIn(page, "accountant@globex.test");
-  await page.getByRole("link", { name: "Connect to QuickBooks" }).click();
-  await expect(page).toHaveURL(new RegExp(`^${E2E.emulatorUrl}/connect/oauth2`));
-  await page.getByRole("button", { name: "Cancel" }).click();
-
-  await expect(page).toHaveURL(/\/integrations\/quickbooks\?callback=access_denied/);
-  await expect(page.getByTestId("callback-message")).toContainText("cancelled at Intuit");
-  const callback = stepsOf(page).nth(1);
-  await expect(callback).toHaveAttribute("data-state", "failed");
-  await expect(callback).toContainText("cancelled at Intuit");
-  await expect(stepsOf(page).nth(3)).toHaveAttribute("data-state", "not_started");
-  await expect(page.getByTestId("sync-indicator")).toHaveAttribute("data-state", "red");
-  await expect(page.getByRole("link", { name: "Connect to QuickBooks" })).toBeVisible();
 });
 
 test("an auditor sees the status but no connect or verify actions", async ({ page }) => {

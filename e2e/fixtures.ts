@@ -55,3 +55,9 @@ export async function connectFresh(page: Page): Promise<void> {
   await consentAtIntuit(page);
   await expect(page.getByTestId("sync-indicator")).toHaveAttribute("data-state", "green");
 }
+
+export async function switchTenant(page: Page, option: string): Promise<void> {
+  await page.getByLabel("Tenant").selectOption({ label: option });
+  await page.getByRole("button", { name: "Switch" }).click();
+  await expect(page.getByLabel("Tenant").locator("option:checked")).toHaveText(option);
+}

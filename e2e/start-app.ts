@@ -30,6 +30,7 @@ const run = (args: string[]) =>
 
 await run(["--import", "tsx", "--conditions=react-server", "db/migrate-cli.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "db/seed-cli.ts"]);
+await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-intuit-credentials.ts"]);
 const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "--port", String(E2E.appPort)], { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => app.kill(signal));
 app.on("exit", (code) => process.exit(code ?? 0));

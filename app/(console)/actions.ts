@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -26,6 +27,8 @@ export async function switchTenantAction(formData: FormData): Promise<void> {
     outcome: "success",
     details: { from: session.kind === "actor" ? session.actor.tenantId : null },
   });
+  // Every page shows the active tenant: drop whatever the browser's router cached for the previous one.
+  revalidatePath("/", "layout");
   redirect("/integrations/quickbooks");
 }
 

@@ -12,7 +12,9 @@ export const dynamic = "force-dynamic";
 
 const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/integrations/quickbooks", label: "Connection", action: "quickbooks.status.read" },
+  { href: "/integrations/quickbooks/readiness", label: "Readiness", action: "quickbooks.status.read" },
   { href: "/integrations/quickbooks/logs", label: "Logs", action: "logs.read" },
+  { href: "/integrations/quickbooks/settings", label: "Settings", action: "credentials.manage" },
 ];
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {

@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { ConnectionStatusView } from "@/lib/quickbooks/get-connection-status";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { LocalTime } from "@/components/ui/LocalTime";
-import { fetchStatus, postDisconnect, postRefresh, postVerify, STATUS_QUERY_KEY } from "./api";
+import { fetchStatus, postDisconnect, postRefresh, postVerify, statusQueryKey } from "./api";
 import { ConnectButton } from "./ConnectButton";
 import { StepPath } from "./StepPath";
 import { SyncIndicator } from "./SyncIndicator";
@@ -20,15 +20,24 @@ export interface ConsolePermissions {
 const secondaryButton = "rounded-md border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-100 disabled:opacity-60";
 
 /** The four-step console: path, indicator, company, and the actions this role may take. Kept fresh by TanStack Query. */
-export function ConnectionConsole({ initialStatus, permissions }: { initialStatus: ConnectionStatusView; permissions: ConsolePermissions }) {
+export function ConnectionConsole({
+  tenantId,
+  initialStatus,
+  permissions,
+}: {
+  tenantId: string;
+  initialStatus: ConnectionStatusView;
+  permissions: ConsolePermissions;
+}) {
   const queryClient = useQueryClient();
+  const queryKey = statusQueryKey(tenantId);
   const { data: status } = useQuery({
-    queryKey: STATUS_QUERY_KEY,
+    queryKey,
     queryFn: fetchStatus,
     initialData: initialStatus,
     refetchInterval: 30_000,
   });
-  const refreshStatus = () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY });
+  const refreshStatus = () => queryClient.invalidateQueries({ queryKey });
   const verify = useMutation({ mutationFn: postVerify, onSettled: refreshStatus });
   const renew = useMutation({ mutationFn: postRefresh, onSettled: refreshStatus });
   const disconnect = useMutation({ mutationFn: postDisconnect, onSettled: refreshStatus });

@@ -20,7 +20,8 @@ async function call<T>(input: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-export const STATUS_QUERY_KEY = ["quickbooks", "status"] as const;
+/** Keyed by tenant: after a tenant switch the browser must never show the previous tenant's cached status. */
+export const statusQueryKey = (tenantId: string) => ["quickbooks", "status", tenantId] as const;
 
 export const fetchStatus = () => call<ConnectionStatusView>("/api/quickbooks/status");
 export const postVerify = () => call<{ verified: { companyName: string } }>("/api/quickbooks/verify", { method: "POST" });
@@ -30,3 +31,4 @@ export const postDisconnect = () =>
   call<{ disconnected: boolean; revocation: { status: "revoked" | "failed" | "none"; message: string } }>("/api/quickbooks/disconnect", {
     method: "POST",
   });
+export const postChecks = () => call<ConnectionStatusView>("/api/quickbooks/checks", { method: "POST" });

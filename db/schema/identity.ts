@@ -31,5 +31,10 @@ export const memberships = pgTable(
     role: roleEnum("role").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId] }),
+    // A user's tenants, and a user's tenants in one role (the all-tenants table lists those where they are admin):
+    // with tenant_id in the key, both are read from the index alone.
+    index("memberships_user_role_idx").on(t.userId, t.role, t.tenantId),
+  ],
 );

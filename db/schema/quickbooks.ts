@@ -81,6 +81,8 @@ export const quickbooksConnections = pgTable(
     // The renewal sweep looks for soon-expiring tokens of live connections.
     index("quickbooks_connections_access_expiry_idx").on(t.accessTokenExpiresAt).where(sql`${t.refreshTokenEnc} is not null`),
     index("quickbooks_connections_refresh_expiry_idx").on(t.refreshTokenExpiresAt).where(sql`${t.refreshTokenEnc} is not null`),
+    // The re-verify sweep takes active connections, oldest Verify first.
+    index("quickbooks_connections_reverify_idx").on(t.verifiedAt).where(sql`${t.status} = 'active'`),
     // A QuickBooks company belongs to one tenant at a time; sandbox and production realms never mix.
     uniqueIndex("quickbooks_connections_realm_uq")
       .on(t.environment, t.realmId)

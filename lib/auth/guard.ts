@@ -1,4 +1,5 @@
 import "server-only";
+import { forbidden as forbiddenPage, redirect } from "next/navigation";
 import { AppError, forbidden, unauthenticated } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { can, type Action } from "./permissions";
@@ -23,6 +24,16 @@ export function assertSameOrigin(req: Request): void {
   if (!origin || !allowed.has(origin)) {
     throw new AppError("cross_origin_request", 403, "This request must come from the QuickBooks Connect console.");
   }
+}
+
+/**
+ * The page's gate: the actor when allowed; otherwise a redirect to sign in, or a 403 rendered by app/forbidden.tsx.
+ */
+export async function requirePageActor(action: Action): Promise<Actor> {
+  const access = await pageAccess(action);
+  if (access.kind === "signed_out") redirect("/login");
+  if (access.kind === "forbidden") forbiddenPage();
+  return access.actor;
 }
 
 export type PageAccess = { kind: "allowed"; actor: Actor } | { kind: "forbidden"; actor: Actor } | { kind: "signed_out" };

@@ -13,12 +13,13 @@ describe("permission matrix", () => {
     expect(can("accountant", "quickbooks.disconnect")).toBe(true);
     expect(can("accountant", "logs.read")).toBe(false);
     expect(can("accountant", "credentials.manage")).toBe(false);
+    expect(can("accountant", "tenants.overview")).toBe(false);
   });
 
   it("keeps auditors read-only", () => {
     expect(can("auditor", "quickbooks.status.read")).toBe(true);
     expect(can("auditor", "logs.export")).toBe(true);
-    for (const action of ["quickbooks.connect", "quickbooks.verify", "quickbooks.refresh", "quickbooks.disconnect", "credentials.manage"] as const) {
+    for (const action of ["quickbooks.connect", "quickbooks.verify", "quickbooks.refresh", "quickbooks.disconnect", "credentials.manage", "tenants.overview"] as const) {
       expect(can("auditor", action)).toBe(false);
     }
   });

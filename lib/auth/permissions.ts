@@ -13,6 +13,8 @@ export const ACTIONS = [
   "logs.read",
   "logs.export",
   "credentials.manage",
+  // The all-tenants health table: only tenants where the user is an admin are listed.
+  "tenants.overview",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

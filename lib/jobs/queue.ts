@@ -3,6 +3,7 @@ import PgBoss from "pg-boss";
 import { databaseHandle } from "@/db";
 import { env } from "@/lib/env";
 import { runRenewalSweep, type RenewalSweepResult } from "./renewal-sweep";
+import { runReverifySweep, type ReverifySweepResult } from "./reverify-sweep";
 import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
 
 /**
@@ -15,6 +16,8 @@ import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocatio
  * - PGlite (one process by design): an in-process timer, unref'd, every minute, never overlapping itself.
  *
  * Even if two sweeps did overlap, each connection would be renewed once: see renewal-sweep.ts (row lock + due re-check).
+ * The same job also retries unconfirmed revocations and re-verifies connections whose last Verify is a day old
+ * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at.
  */
 
 export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
@@ -25,6 +28,7 @@ const SWEEP_EXPIRE_SECONDS = 15 * 60;
 export interface SweepReport {
   renewal: RenewalSweepResult | null;
   revocations: RevocationSweepResult | null;
+  reverify: ReverifySweepResult | null;
 }
 
 export type BackgroundJobsKind = "pg-boss" | "timer";
@@ -44,9 +48,12 @@ function logError(context: string, error: unknown): void {
   console.error(`Background jobs: ${context}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-/** Both sweeps, each on its own: one failing does not stop the other. */
+/**
+ * The sweeps, each on its own: one failing does not stop the others. The re-verify runs after the renewal, so that it
+ * finds tokens the renewal has just made fresh.
+ */
 export async function runTokenSweeps(options: { now?: Date } = {}): Promise<SweepReport> {
-  const report: SweepReport = { renewal: null, revocations: null };
+  const report: SweepReport = { renewal: null, revocations: null, reverify: null };
   try {
     report.renewal = await runRenewalSweep({ now: options.now });
   } catch (error) {
@@ -56,6 +63,11 @@ export async function runTokenSweeps(options: { now?: Date } = {}): Promise<Swee
     report.revocations = await runRevocationRetrySweep({ now: options.now });
   } catch (error) {
     logError("revocation retry sweep", error);
+  }
+  try {
+    report.reverify = await runReverifySweep({ now: options.now });
+  } catch (error) {
+    logError("re-verify sweep", error);
   }
   return report;
 }

@@ -90,17 +90,30 @@ function assertUsable(row: ConnectionRow | null): asserts row is ConnectionRow &
   if (row.status === "reauthorization_required") throw reauthorizationRequired();
 }
 
+/**
+ * Who asks for a token. `background`: a scheduled check (the daily re-verify) rather than an API call of the
+ * product. It does not stamp `last_used_at`, which would make the renewal sweep keep an idle connection's access token
+ * fresh all day, and a renewal it causes is logged as scheduled.
+ */
+export interface TokenRequestOptions {
+  tenantId: string;
+  app: IntuitApp;
+  actorUserId?: string | null;
+  now?: () => Date;
+  background?: boolean;
+}
+
 /** A usable access token for the tenant's connection: the stored one while it has time left, else a renewed one. */
-export async function getUsableAccessToken(options: { tenantId: string; app: IntuitApp; actorUserId?: string | null; now?: () => Date }): Promise<UsableToken> {
+export async function getUsableAccessToken(options: TokenRequestOptions): Promise<UsableToken> {
   const now = (options.now ?? (() => new Date()))();
   const [row] = await db()
     .select()
     .from(quickbooksConnections)
     .where(and(eq(quickbooksConnections.tenantId, options.tenantId), eq(quickbooksConnections.environment, options.app.environment)));
   assertUsable(row ?? null);
-  await stampUse(row!, now);
+  if (!options.background) await stampUse(row!, now);
   if (hasTimeLeft(row!, now)) return openToken(row!);
-  return (await renewAccessToken({ ...options, trigger: "on_demand" })).token;
+  return (await renewAccessToken({ ...options, trigger: options.background ? "scheduled" : "on_demand" })).token;
 }
 
 async function stampUse(row: ConnectionRow, now: Date): Promise<void> {
@@ -304,7 +317,7 @@ async function recordRefreshFailure(tx: Transaction, row: LockedRow, error: Intu
  * loop; a second 401 after a successful renewal means Intuit no longer honours the grant.
  */
 export async function callWithAccessToken<T>(
-  options: { tenantId: string; app: IntuitApp; actorUserId?: string | null },
+  options: Omit<TokenRequestOptions, "now">,
   call: (token: UsableToken) => Promise<T>,
 ): Promise<T> {
   const first = await getUsableAccessToken(options);

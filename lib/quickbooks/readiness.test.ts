@@ -159,6 +159,9 @@ describe("computeReadiness", () => {
     it("fails when the last renewal is too old", () => {
       expect(item(with_({ lastRefresh: null }, { lastRefreshedAt: ago(46), callbackAt: ago(60) }), name).evidence).toMatch(/46 days ago/);
     });
+    it("fails when the refresh token has expired, and says to reconnect", () => {
+      expect(item(with_({}, { refreshTokenExpiresAt: ago(0, 1) }), name)).toMatchObject({ passed: false, action: "Reconnect to QuickBooks." });
+    });
     it("fails when the refresh token expires within 30 days", () => {
       expect(item(with_({}, { refreshTokenExpiresAt: ahead(29) }), name).evidence).toMatch(/expires in 29 days/);
     });
@@ -175,6 +178,8 @@ describe("computeReadiness", () => {
       ["repeated webhook signature failures", with_({ webhooks: { signatureFailures: 3, deadLetters: 0 } }), /signature/],
       ["a growing dead-letter queue", with_({ webhooks: { signatureFailures: 0, deadLetters: 2 } }), /could not be processed/],
       ["a run of API errors", with_({ apiErrors: { recentFailures: 5 } }), /API calls failed/],
+      ["missing credentials", with_({ app: { ...ready.app, clientSecretSet: false } }), /credentials.*Settings/],
+      ["a wrong redirect URI", with_({ app: { ...ready.app, redirectUri: "https://connect.example.com/wrong" } }), /does not match/],
     ])("turns red with %s, and says why", (_cause, input, reason) => {
       const result = computeReadiness(input);
       expect(result.indicator).toBe("red");

@@ -182,6 +182,7 @@ function refreshTokenVerified({ connection: c, lastRefresh, now }: ReadinessInpu
   if (daysBetween(lastSuccess, now) > REFRESH_PROOF_MAX_AGE_DAYS) {
     return fail(`The last successful renewal was ${daysBetween(lastSuccess, now)} days ago.`, "Click “Renew token”; check that the background renewal job runs.");
   }
+  if (!expires || expires <= now) return fail(`The refresh token expired on ${iso(expires) ?? "an unknown date"}.`, "Reconnect to QuickBooks.");
   if (daysLeft === null || daysLeft < REFRESH_TOKEN_MIN_DAYS_LEFT) {
     return fail(`The refresh token expires in ${daysLeft ?? 0} days.`, "Click “Renew token” to extend it.");
   }
@@ -193,6 +194,13 @@ function indicatorOf(input: ReadinessInput): { indicator: IndicatorColor; reason
   const { connection: c, now } = input;
   const base = deriveIndicator(c, now);
   const reasons = [...base.reasons];
+  // A connection that works today but could not be renewed or re-made is not ready either.
+  if (!input.app.clientIdSet || !input.app.clientSecretSet) {
+    reasons.push(`No Intuit app credentials are set for ${input.app.environment}. An admin enters them in Settings.`);
+  }
+  if (input.app.redirectUri !== input.app.expectedRedirectUri) {
+    reasons.push(`The redirect URI ${input.app.redirectUri} does not match this app's callback route ${input.app.expectedRedirectUri}. Fix it in Settings and at Intuit.`);
+  }
   if (c?.status === "active" && c.verifiedAt && daysBetween(c.verifiedAt, now) >= VERIFY_MAX_AGE_DAYS) {
     reasons.push(`The last successful Verify was ${daysBetween(c.verifiedAt, now)} days ago. Click “Verify connection”.`);
   }

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { quickbooksConnections } from "@/db/schema";
+import { APP_VERSION } from "@/lib/app-version";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { getCompanyInfo } from "@/lib/intuit/api-client";
@@ -11,11 +12,14 @@ import { canTransition } from "./connection-state";
 import { findConnection, lockConnection } from "./connections";
 import { intuitAppFor } from "./intuit-app";
 import { describeApiError } from "./intuit-errors";
+import { verifyEvidenceOf } from "./verify-evidence";
 
 export interface VerifyConnectionOptions {
   tenantId: string;
   actorUserId: string | null;
   meta?: RequestMeta;
+  /** A scheduled re-verify (lib/jobs/reverify-sweep.ts), not a person or an API call: see getUsableAccessToken. */
+  background?: boolean;
 }
 
 export interface VerifiedConnection {
@@ -29,16 +33,17 @@ export interface VerifiedConnection {
  * Steps 3 and 4, Verify and Connect: a CompanyInfo call proves the tokens work; only then is the profile flagged
  * active. A failure is written on the connection (the Verify step shows it) before it is raised.
  */
-export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyConnectionOptions): Promise<VerifiedConnection> {
+export async function verifyConnection({ tenantId, actorUserId, meta, background }: VerifyConnectionOptions): Promise<VerifiedConnection> {
   const app = await intuitAppFor(tenantId);
   const connection = await findConnection(db(), tenantId, app.environment);
   if (!connection || !connection.realmId || !connection.accessTokenEnc) throw notConnected();
   if (connection.status === "disconnected") throw notConnected();
   if (connection.status === "reauthorization_required") throw reauthorizationRequired();
+  const realmId = connection.realmId;
 
   let result: Awaited<ReturnType<typeof getCompanyInfo>>;
   try {
-    result = await callCompanyInfo(tenantId, actorUserId);
+    result = await callCompanyInfo(tenantId, actorUserId, background ?? false);
   } catch (error) {
     if (!(error instanceof IntuitApiError)) throw error;
     const message = describeApiError(error);
@@ -75,6 +80,15 @@ export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyCo
         companyName: result.companyInfo.companyName,
         verifiedAt,
         verifyIntuitTid: result.intuitTid,
+        // The company verify file's evidence: CompanyInfo fields and facts about the call, never a token.
+        verifyEvidence: verifyEvidenceOf({
+          companyInfo: result.companyInfo,
+          realmId,
+          environment: app.environment,
+          verifiedAt,
+          intuitTid: result.intuitTid,
+          appVersion: APP_VERSION,
+        }),
         connectedAt: activating ? verifiedAt : row.connectedAt,
         connectedByUserId: activating ? actorUserId : row.connectedByUserId,
         lastErrorStep: null,
@@ -108,9 +122,9 @@ export async function verifyConnection({ tenantId, actorUserId, meta }: VerifyCo
 }
 
 /** CompanyInfo with a usable token (a 401 gets one renewal and one retry inside callWithAccessToken). */
-async function callCompanyInfo(tenantId: string, actorUserId: string | null) {
+async function callCompanyInfo(tenantId: string, actorUserId: string | null, background: boolean) {
   const app = await intuitAppFor(tenantId);
-  return callWithAccessToken({ tenantId, app, actorUserId }, (token) =>
+  return callWithAccessToken({ tenantId, app, actorUserId, background }, (token) =>
     getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken }),
   );
 }

@@ -5,7 +5,9 @@
 //   POST /__emulator/revoke-grant              {"realmId":"9341452000000001"}: disconnect made inside QuickBooks
 //   POST /__emulator/advance-time              {"seconds":3601}: move the emulator's clock (expire access tokens)
 //   POST /__emulator/first-authorized          {"realmId","at"} (ISO date or epoch ms): move the 5-year cap
+//   POST /__emulator/refresh-token-ttl         {"seconds":5} or {"seconds":null}: lifetime of refresh tokens issued next
 //   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock
+//   GET  /__emulator/tokens                    the active token values themselves, so tests can search for leaks
 //
 // Each answers JSON; a bad body gets 400 {"error":"invalid_request","issues":[…]}.
 
@@ -26,6 +28,7 @@ const faultSchema = z.object({
 });
 
 const realmSchema = z.object({ realmId: z.string().min(1) });
+const ttlSchema = z.object({ seconds: z.number().int().positive().nullable() });
 const advanceSchema = z.object({ seconds: z.number().finite() });
 const firstAuthorizedSchema = z.object({ realmId: z.string().min(1), at: z.union([z.number(), z.iso.datetime({ offset: true })]) });
 
@@ -73,6 +76,15 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       state.setRealmFirstAuthorizedAt(parsed.data.realmId, at);
       return jsonResponse({ ok: true });
     }),
+    route(ctx, "post", `${base}/refresh-token-ttl`, untraced, async (request) => {
+      const parsed = ttlSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      state.setRefreshTokenTtl(parsed.data.seconds);
+      return jsonResponse({ ok: true });
+    }),
     route(ctx, "get", `${base}/state`, untraced, async () => jsonResponse(state.snapshot())),
+    route(ctx, "get", `${base}/tokens`, untraced, async () =>
+      jsonResponse({ tokens: state.activeTokens().map((t) => ({ kind: t.kind, realmId: t.realmId, token: t.token })) }),
+    ),
   ];
 }

@@ -165,7 +165,7 @@ export function createEmulatorStore(config: StoreConfig) {
     const issuedAt = now();
     const hardExpiry = hardExpiryOf(grant.realmId);
     // Rolling expiry: each refresh grants a fresh 100 days, but never past the 5-year cap.
-    const refreshExpiry = Math.min(issuedAt + config.refreshTokenTtlSeconds * 1000, hardExpiry);
+    const refreshExpiry = Math.min(issuedAt + (refreshTtlOverride ?? config.refreshTokenTtlSeconds) * 1000, hardExpiry);
     const access = addToken("access", grant.id, issuedAt, issuedAt + config.accessTokenTtlSeconds * 1000);
     const refresh = addToken("refresh", grant.id, issuedAt, refreshExpiry);
     const seconds = (until: number) => Math.max(0, Math.round((until - issuedAt) / 1000));
@@ -314,7 +314,14 @@ export function createEmulatorStore(config: StoreConfig) {
     return faults.map((entry) => ({ ...entry.fault, remaining: entry.remaining }));
   }
 
+  // Tests shorten the refresh token's life for tokens issued from now on (an expired refresh token, in minutes).
+  let refreshTtlOverride: number | null = null;
+  function setRefreshTokenTtl(seconds: number | null): void {
+    refreshTtlOverride = seconds;
+  }
+
   function reset(): void {
+    refreshTtlOverride = null;
     codes.clear();
     grants.clear();
     tokens.clear();
@@ -326,6 +333,7 @@ export function createEmulatorStore(config: StoreConfig) {
 
   return {
     calls,
+    setRefreshTokenTtl,
     now,
     advanceTime(seconds: number): void {
       clockOffsetMs += seconds * 1000;

@@ -83,6 +83,8 @@ export interface EmulatorState {
   activeTokens(filter?: { realmId?: string; kind?: TokenKind }): ActiveToken[];
   /** Every API call that reached the data endpoints (not those answered by an injected fault). */
   apiRequests(): readonly ApiRequestRecord[];
+  /** Refresh tokens issued from now on live this many seconds (null: back to the configured lifetime). */
+  setRefreshTokenTtl(seconds: number | null): void;
   /** Moves the emulator's clock forward (or back) without touching `now`. */
   advanceTime(seconds: number): void;
   /** Sets when the realm was first authorised, which is where the 5-year refresh-token cap counts from. */
@@ -132,6 +134,7 @@ function createState(ctx: EmulatorContext): EmulatorState {
     activeTokens: store.activeTokens,
     apiRequests: () => [...ctx.apiRequests],
     advanceTime: store.advanceTime,
+    setRefreshTokenTtl: store.setRefreshTokenTtl,
     setRealmFirstAuthorizedAt: store.setRealmFirstAuthorizedAt,
     now: () => new Date(store.now()),
     snapshot: () => ({

@@ -1,8 +1,6 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
 import { ConnectionConsole } from "@/components/quickbooks/ConnectionConsole";
-import { Forbidden } from "@/components/ui/Forbidden";
-import { pageAccess } from "@/lib/auth/guard";
+import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
 import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
 import { CALLBACK_MESSAGES } from "@/lib/quickbooks/messages";
@@ -12,10 +10,7 @@ export const metadata: Metadata = { title: "QuickBooks connection" };
 const GOOD_OUTCOMES = new Set(["connected"]);
 
 export default async function QuickBooksConsolePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const access = await pageAccess("quickbooks.status.read");
-  if (access.kind === "signed_out") redirect("/login");
-  if (access.kind === "forbidden") return <Forbidden role={access.actor.role} what="the QuickBooks connection" />;
-  const { actor } = access;
+  const actor = await requirePageActor("quickbooks.status.read");
   const status = await getConnectionStatus(actor.tenantId);
   const outcome = (await searchParams).callback;
   const flash = typeof outcome === "string" ? CALLBACK_MESSAGES[outcome] : undefined;
@@ -39,6 +34,7 @@ export default async function QuickBooksConsolePage({ searchParams }: { searchPa
         </p>
       )}
       <ConnectionConsole
+        tenantId={actor.tenantId}
         initialStatus={status}
         permissions={{
           connect: can(actor.role, "quickbooks.connect"),

@@ -1,20 +1,16 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { Forbidden } from "@/components/ui/Forbidden";
 import { LocalTime } from "@/components/ui/LocalTime";
 import { latestCallbackLogs, latestRefreshLogs } from "@/lib/audit/log-queries";
-import { pageAccess } from "@/lib/auth/guard";
+import { requirePageActor } from "@/lib/auth/guard";
 
 export const metadata: Metadata = { title: "QuickBooks logs" };
 
 const TRIGGER_LABEL = { on_demand: "On demand", unauthorized: "After a 401", scheduled: "Scheduled", manual: "Manual" } as const;
 
 export default async function LogsPage() {
-  const access = await pageAccess("logs.read");
-  if (access.kind === "signed_out") redirect("/login");
-  if (access.kind === "forbidden") return <Forbidden role={access.actor.role} what="the QuickBooks logs" />;
-  const { tenantId, tenantName } = access.actor;
+  const actor = await requirePageActor("logs.read");
+  const { tenantId, tenantName } = actor;
   const [callbacks, refreshes] = await Promise.all([latestCallbackLogs(tenantId), latestRefreshLogs(tenantId)]);
 
   return (

@@ -1,0 +1,26 @@
+// GET /api/quickbooks/settings – the tenant's Intuit environment, credentials (secret never shown) and portal URLs.
+// PUT /api/quickbooks/settings – change them (admins only); a changed Intuit app asks for a reconnect.
+import { requestMetaFrom } from "@/lib/audit/record";
+import { requireActor } from "@/lib/auth/guard";
+import { AppError } from "@/lib/errors";
+import { privateJson, respond } from "@/lib/http/respond";
+import { getIntuitSettings, settingsUpdateSchema, updateIntuitSettings } from "@/lib/quickbooks/intuit-settings";
+
+export async function GET(req: Request) {
+  return respond(async () => {
+    const actor = await requireActor(req, "credentials.manage");
+    return privateJson(await getIntuitSettings(actor.tenantId, actor.userId, requestMetaFrom(req)));
+  });
+}
+
+export async function PUT(req: Request) {
+  return respond(async () => {
+    const actor = await requireActor(req, "credentials.manage");
+    const body: unknown = await req.json().catch(() => {
+      throw new AppError("invalid_json", 400, "The request body must be JSON.");
+    });
+    const update = settingsUpdateSchema.parse(body);
+    await updateIntuitSettings(actor.tenantId, actor.userId, update, requestMetaFrom(req));
+    return privateJson(await getIntuitSettings(actor.tenantId, actor.userId, requestMetaFrom(req)));
+  });
+}

@@ -1,0 +1,297 @@
+import "server-only";
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { db } from "@/db";
+import {
+  callbackLogs,
+  intuitCredentials,
+  memberships,
+  quickbooksConnections,
+  refreshLogs,
+  tenantIntuitSettings,
+  tenants,
+  type ConnectionStatus,
+} from "@/db/schema";
+import { env, intuitEndpointsFor, type Env, type IntuitEnvironment } from "@/lib/env";
+import { inspectAccessTokenSeal } from "./access-token";
+import { checkDiscovery, type DiscoveryCheck } from "./discovery-check";
+import { callbackRoute } from "./intuit-app";
+import { VERIFY_MAX_AGE_DAYS, computeReadiness, type CheckName, type ReadinessInput } from "./readiness";
+import type { ConnectionFacts, IndicatorColor } from "./steps";
+
+/**
+ * All tenants at a glance, for a user who is admin of many: one row per tenant where they are admin, with its
+ * indicator, connection state, last Verify, refresh-token expiry and failing checks.
+ *
+ * One SQL query sorts and pages the tenants; worst-first sorting uses a health rank computed in SQL from the
+ * connection row alone, so that thousands of tenants are never loaded to be sorted. Only the page's 50 rows get the
+ * full readiness (computeReadiness, the same function as the console's), from facts batch-loaded for the page: the
+ * latest callback and renewal of each tenant in one query each, and Intuit's discovery check once per document URL.
+ */
+
+export const TENANT_HEALTH_PAGE_SIZE = 50;
+export const TENANT_HEALTH_SORTS = ["health", "name", "last_verify", "refresh_expiry"] as const;
+export type TenantHealthSort = (typeof TENANT_HEALTH_SORTS)[number];
+export type SortDirection = "asc" | "desc";
+
+/** The page's query string; anything unknown falls back to the default (worst first, page 1) instead of an error. */
+export const tenantHealthQuerySchema = z.object({
+  sort: z.enum(TENANT_HEALTH_SORTS).catch("health"),
+  dir: z.enum(["asc", "desc"]).catch("asc"),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+});
+export type TenantHealthQuery = z.infer<typeof tenantHealthQuerySchema>;
+
+/** Health ranks, worst first: the default sort. */
+export const HEALTH_RANK = {
+  /** Reauthorization required, or disconnected: the tenant must reconnect. */
+  reconnect: 0,
+  /** Never connected, or an authorization that was started and not finished. */
+  notConnected: 1,
+  /** Tokens received, but not verified yet. */
+  notVerified: 2,
+  /** Active, but with an unresolved error, no tokens, or an expired refresh token. */
+  failing: 3,
+  /** Active, but the last Verify is a week old or more: the indicator is red for age. */
+  verifyStale: 4,
+  healthy: 5,
+} as const;
+
+export interface TenantHealthRow {
+  tenantId: string;
+  tenantName: string;
+  environment: IntuitEnvironment;
+  /** The connection's state; "not_connected" when the tenant has no connection for its environment. */
+  status: ConnectionStatus;
+  healthRank: number;
+  companyName: string | null;
+  realmId: string | null;
+  indicator: IndicatorColor;
+  reasons: string[];
+  lastVerifiedAt: Date | null;
+  refreshTokenExpiresAt: Date | null;
+  failingChecks: CheckName[];
+}
+
+export interface TenantHealthPage {
+  rows: TenantHealthRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pageCount: number;
+  sort: TenantHealthSort;
+  dir: SortDirection;
+}
+
+export interface ListTenantHealthOptions extends TenantHealthQuery {
+  /** The signed-in user: only tenants where they are admin are listed. */
+  userId: string;
+  now?: Date;
+}
+
+const qc = quickbooksConnections;
+const tis = tenantIntuitSettings;
+const ic = intuitCredentials;
+
+export async function listTenantHealth(options: ListTenantHealthOptions): Promise<TenantHealthPage> {
+  const { userId, sort, dir, page } = options;
+  const now = options.now ?? new Date();
+  const platform = env();
+  const nowSql = sql`${now.toISOString()}::timestamptz`;
+  // The tenant's current environment, as intuitAppFor chooses it: its own setting, else the platform's.
+  const environment = sql<IntuitEnvironment>`coalesce(${tis.environment}, ${platform.intuit.environment}::intuit_environment)`;
+  // deriveIndicator and readiness's recency rule, reduced to what orders tenants worst first. The ranks are literals,
+  // not parameters, so that the CASE is an integer.
+  const rank = Object.fromEntries(Object.entries(HEALTH_RANK).map(([name, value]) => [name, sql.raw(String(value))])) as Record<keyof typeof HEALTH_RANK, SQL>;
+  const healthRank = sql<number>`case
+    when ${qc.status} in ('reauthorization_required', 'disconnected') then ${rank.reconnect}
+    when ${qc.id} is null or ${qc.status} in ('not_connected', 'authorizing') then ${rank.notConnected}
+    when ${qc.status} <> 'active' then ${rank.notVerified}
+    when ${qc.accessTokenEnc} is null or ${qc.refreshTokenEnc} is null or ${qc.verifiedAt} is null
+      or ${qc.refreshTokenExpiresAt} <= ${nowSql}
+      or (${qc.lastErrorAt} > ${qc.verifiedAt} and ${qc.lastErrorMessage} is not null) then ${rank.failing}
+    when ${qc.verifiedAt} <= ${nowSql} - ${sql.raw(`interval '${VERIFY_MAX_AGE_DAYS} days'`)} then ${rank.verifyStale}
+    else ${rank.healthy}
+  end`.mapWith(Number);
+
+  const adminOf = and(eq(memberships.userId, userId), eq(memberships.role, "admin"));
+  const rows = await db()
+    .select({
+      tenantId: tenants.id,
+      tenantName: tenants.name,
+      environment,
+      healthRank,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+      status: qc.status,
+      realmId: qc.realmId,
+      companyName: qc.companyName,
+      // Sealed: only inspected for which key opens it (readiness's "Access token is stored"), never returned.
+      accessTokenEnc: qc.accessTokenEnc,
+      hasRefreshToken: sql<boolean>`${qc.refreshTokenEnc} is not null`,
+      accessTokenExpiresAt: qc.accessTokenExpiresAt,
+      refreshTokenExpiresAt: qc.refreshTokenExpiresAt,
+      refreshTokenHardExpiresAt: qc.refreshTokenHardExpiresAt,
+      authorizationStartedAt: qc.authorizationStartedAt,
+      callbackAt: qc.callbackAt,
+      verifiedAt: qc.verifiedAt,
+      connectedAt: qc.connectedAt,
+      lastRefreshedAt: qc.lastRefreshedAt,
+      lastErrorStep: qc.lastErrorStep,
+      lastErrorCode: qc.lastErrorCode,
+      lastErrorMessage: qc.lastErrorMessage,
+      lastErrorAt: qc.lastErrorAt,
+      redirectUri: tis.redirectUri,
+      ownClientId: ic.clientId,
+      ownSecretSet: sql<boolean>`${ic.clientSecretEnc} is not null`,
+    })
+    .from(memberships)
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .leftJoin(tis, eq(tis.tenantId, memberships.tenantId))
+    .leftJoin(qc, and(eq(qc.tenantId, memberships.tenantId), eq(qc.environment, environment)))
+    .leftJoin(ic, and(eq(ic.tenantId, memberships.tenantId), eq(ic.environment, environment)))
+    .where(adminOf)
+    .orderBy(...orderFor(sort, dir, healthRank))
+    .limit(TENANT_HEALTH_PAGE_SIZE)
+    .offset((page - 1) * TENANT_HEALTH_PAGE_SIZE);
+
+  // Past the last page there is no row to carry the window count: count on its own (from the index alone).
+  const total = rows[0]?.total ?? (page > 1 ? ((await db().select({ n: count() }).from(memberships).where(adminOf))[0]?.n ?? 0) : 0);
+
+  const tenantIds = rows.map((r) => r.tenantId);
+  const urls = [...new Set(rows.map((r) => intuitEndpointsFor(platform, r.environment).discoveryUrl))];
+  const [lastCallbacks, lastRefreshes, discoveries] = await Promise.all([
+    latestCallbackPerTenant(tenantIds),
+    latestRefreshPerTenant(tenantIds),
+    Promise.all(urls.map(async (url) => [url, await checkDiscovery(url)] as const)).then((pairs) => new Map<string, DiscoveryCheck>(pairs)),
+  ]);
+
+  return {
+    rows: rows.map((row) => {
+      const connection: ConnectionFacts | null = row.status
+        ? {
+            status: row.status,
+            realmId: row.realmId,
+            hasAccessToken: row.accessTokenEnc !== null,
+            hasRefreshToken: row.hasRefreshToken,
+            accessTokenExpiresAt: row.accessTokenExpiresAt,
+            refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+            refreshTokenHardExpiresAt: row.refreshTokenHardExpiresAt,
+            authorizationStartedAt: row.authorizationStartedAt,
+            callbackAt: row.callbackAt,
+            verifiedAt: row.verifiedAt,
+            connectedAt: row.connectedAt,
+            lastRefreshedAt: row.lastRefreshedAt,
+            lastErrorStep: row.lastErrorStep,
+            lastErrorCode: row.lastErrorCode,
+            lastErrorMessage: row.lastErrorMessage,
+            lastErrorAt: row.lastErrorAt,
+          }
+        : null;
+      const readiness = computeReadiness({
+        now,
+        app: appFactsOf(row, platform),
+        discovery: discoveries.get(intuitEndpointsFor(platform, row.environment).discoveryUrl) ?? null,
+        connection,
+        accessTokenSeal: inspectAccessTokenSeal({ accessTokenEnc: row.accessTokenEnc }),
+        lastCallback: lastCallbacks.get(row.tenantId) ?? null,
+        lastRefresh: lastRefreshes.get(row.tenantId) ?? null,
+        webhooks: null,
+        apiErrors: null,
+      });
+      return {
+        tenantId: row.tenantId,
+        tenantName: row.tenantName,
+        environment: row.environment,
+        status: row.status ?? "not_connected",
+        healthRank: row.healthRank,
+        companyName: row.companyName,
+        realmId: row.realmId,
+        indicator: readiness.indicator,
+        reasons: readiness.reasons,
+        lastVerifiedAt: row.verifiedAt,
+        refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+        failingChecks: readiness.checklist.filter((item) => !item.passed).map((item) => item.name),
+      };
+    }),
+    total,
+    page,
+    pageSize: TENANT_HEALTH_PAGE_SIZE,
+    pageCount: Math.max(1, Math.ceil(total / TENANT_HEALTH_PAGE_SIZE)),
+    sort,
+    dir,
+  };
+}
+
+/** A total order for every sort (the tenant id breaks ties), so that pages neither repeat nor skip a tenant. */
+function orderFor(sort: TenantHealthSort, dir: SortDirection, healthRank: SQL): SQL[] {
+  const by = (expression: SQL | typeof tenants.name) => (dir === "asc" ? asc(expression) : desc(expression));
+  // Ascending puts a missing time first: never verified, or no refresh token, is the most urgent.
+  const time = (column: typeof qc.verifiedAt | typeof qc.refreshTokenExpiresAt) => (dir === "asc" ? sql`${column} asc nulls first` : sql`${column} desc nulls last`);
+  switch (sort) {
+    case "health":
+      return [by(healthRank), asc(tenants.name), asc(tenants.id)];
+    case "name":
+      return [by(tenants.name), asc(tenants.id)];
+    case "last_verify":
+      return [time(qc.verifiedAt), asc(tenants.name), asc(tenants.id)];
+    case "refresh_expiry":
+      return [time(qc.refreshTokenExpiresAt), asc(tenants.name), asc(tenants.id)];
+  }
+}
+
+/**
+ * The Intuit app facts readiness needs, from the row: the same choice as intuitAppFor (the tenant's own credentials
+ * for its environment, else the platform's when they are for that environment), without a query or a decryption
+ * per tenant.
+ */
+function appFactsOf(
+  row: { environment: IntuitEnvironment; ownClientId: string | null; ownSecretSet: boolean; redirectUri: string | null },
+  platform: Env,
+): ReadinessInput["app"] {
+  const own = row.ownClientId !== null;
+  const platformApplies = row.environment === platform.intuit.environment && platform.intuit.clientId !== "";
+  return {
+    environment: row.environment,
+    credentialsSource: own ? "tenant" : platformApplies ? "platform" : "none",
+    clientIdSet: own ? row.ownClientId !== "" : platformApplies,
+    clientSecretSet: own ? row.ownSecretSet : platformApplies && platform.intuit.clientSecret !== "",
+    redirectUri: row.redirectUri ?? platform.intuit.redirectUri,
+    expectedRedirectUri: callbackRoute(),
+  };
+}
+
+type LastLog<Outcome> = { outcome: Outcome; errorCode: string | null; message: string; at: Date };
+
+/** Each tenant's latest callback, in one query (DISTINCT ON over the (tenant_id, created_at desc) index). */
+async function latestCallbackPerTenant(tenantIds: string[]): Promise<Map<string, LastLog<"success" | "failure">>> {
+  if (tenantIds.length === 0) return new Map();
+  const rows = await db()
+    .selectDistinctOn([callbackLogs.tenantId], {
+      tenantId: callbackLogs.tenantId,
+      outcome: callbackLogs.outcome,
+      errorCode: callbackLogs.errorCode,
+      message: callbackLogs.message,
+      at: callbackLogs.createdAt,
+    })
+    .from(callbackLogs)
+    .where(inArray(callbackLogs.tenantId, tenantIds))
+    .orderBy(callbackLogs.tenantId, desc(callbackLogs.createdAt), desc(callbackLogs.id));
+  return new Map(rows.map(({ tenantId, ...log }) => [tenantId ?? "", log]));
+}
+
+/** Each tenant's latest renewal attempt, in one query. */
+async function latestRefreshPerTenant(tenantIds: string[]): Promise<Map<string, LastLog<"success" | "failure" | "skipped">>> {
+  if (tenantIds.length === 0) return new Map();
+  const rows = await db()
+    .selectDistinctOn([refreshLogs.tenantId], {
+      tenantId: refreshLogs.tenantId,
+      outcome: refreshLogs.outcome,
+      errorCode: refreshLogs.errorCode,
+      message: refreshLogs.message,
+      at: refreshLogs.createdAt,
+    })
+    .from(refreshLogs)
+    .where(inArray(refreshLogs.tenantId, tenantIds))
+    .orderBy(refreshLogs.tenantId, desc(refreshLogs.createdAt), desc(refreshLogs.id));
+  return new Map(rows.map(({ tenantId, ...log }) => [tenantId ?? "", log]));
+}
