@@ -2,3 +2,4 @@ export * from "./identity";
 export * from "./quickbooks";
 export * from "./audit";
 export * from "./settings";
+export * from "./webhooks";

@@ -69,6 +69,9 @@ export const quickbooksConnections = pgTable(
     // When an API call last asked for a token: "in use" connections get their access token renewed ahead of time.
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
+    /** The newest QuickBooks change seen for this company (webhook or CDC): where a catch-up starts from. */
+    lastChangeSeenAt: timestamp("last_change_seen_at", { withTimezone: true }),
+    lastCatchUpAt: timestamp("last_catch_up_at", { withTimezone: true }),
     lastErrorStep: text("last_error_step"),
     lastErrorCode: text("last_error_code"),
     lastErrorMessage: text("last_error_message"),

@@ -1,0 +1,91 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { tenants } from "./identity";
+
+export const deliveryStatusEnum = pgEnum("webhook_delivery_status", [
+  "accepted",
+  "rejected_signature",
+  "malformed",
+  "too_large",
+  "unsupported_media_type",
+  "not_configured",
+]);
+
+/** Every POST to the webhook endpoint, accepted or not. A rejected delivery stores nothing else (no body). */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    status: deliveryStatusEnum("status").notNull(),
+    httpStatus: integer("http_status").notNull(),
+    // "valid", "invalid", "missing" or "not_checked"
+    signature: text("signature").notNull(),
+    format: text("format"),
+    contentType: text("content_type"),
+    bodyBytes: integer("body_bytes").notNull(),
+    eventCount: integer("event_count").notNull().default(0),
+    newEventCount: integer("new_event_count").notNull().default(0),
+    realmIds: text("realm_ids").array().notNull().default(sql`'{}'::text[]`),
+    tenantIds: uuid("tenant_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    /** Longest delay between an event's own time and its receipt, in milliseconds. */
+    maxDelayMs: integer("max_delay_ms"),
+    error: text("error"),
+  },
+  (t) => [index("webhook_deliveries_received_idx").on(t.receivedAt.desc()), index("webhook_deliveries_tenants_idx").using("gin", t.tenantIds)],
+);
+
+export const webhookEventStatusEnum = pgEnum("webhook_event_status", ["pending", "processed", "ignored", "dead"]);
+
+/**
+ * Each change event, stored once (unique key) however often Intuit delivers it. Also the processing queue's state:
+ * pending with attempts and a next attempt time, processed, ignored (unknown or disconnected realm), or dead.
+ */
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    eventKey: text("event_key").notNull(),
+    deliveryId: bigint("delivery_id", { mode: "number" }).notNull(),
+    realmId: text("realm_id").notNull(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "set null" }),
+    entity: text("entity").notNull(),
+    entityId: text("entity_id").notNull(),
+    operation: text("operation").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    delayMs: integer("delay_ms"),
+    status: webhookEventStatusEnum("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("webhook_events_key_uq").on(t.eventKey),
+    index("webhook_events_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt.desc()),
+  ],
+);
+
+/** The changed entities per tenant, ready for sync: what webhook processing and the CDC catch-up produce. */
+export const quickbooksChanges = pgTable(
+  "quickbooks_changes",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    realmId: text("realm_id").notNull(),
+    entity: text("entity").notNull(),
+    entityId: text("entity_id").notNull(),
+    operation: text("operation").notNull(),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull(),
+    source: text("source").notNull(), // "webhook" or "cdc"
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("quickbooks_changes_uq").on(t.tenantId, t.entity, t.entityId, t.operation, t.changedAt),
+    index("quickbooks_changes_tenant_idx").on(t.tenantId, t.changedAt.desc()),
+  ],
+);

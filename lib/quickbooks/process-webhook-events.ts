@@ -1,0 +1,91 @@
+import "server-only";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { db } from "@/db";
+import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
+
+/** Attempts before an event is dead-lettered, and the backoff between them. */
+export const MAX_WEBHOOK_ATTEMPTS = 5;
+const LEASE_MS = 5 * 60 * 1000;
+export function webhookRetryDelayMs(attempts: number): number {
+  return Math.min(60 * 60 * 1000, 30_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+type EventRow = typeof webhookEvents.$inferSelect;
+/** What processing does with one event; injectable so tests can make it fail. */
+export type EventProcessor = (event: EventRow) => Promise<void>;
+
+/**
+ * Records the changed entity for its tenant, ready for sync, and moves the tenant's "last change seen" forward.
+ * Both writes are idempotent, so an event processed twice (a crash between the work and its bookkeeping) is harmless.
+ */
+export const recordChange: EventProcessor = async (event) => {
+  if (!event.tenantId) return;
+  const changedAt = event.occurredAt ?? event.receivedAt;
+  await db().transaction(async (tx) => {
+    await tx
+      .insert(quickbooksChanges)
+      .values({ tenantId: event.tenantId!, realmId: event.realmId, entity: event.entity, entityId: event.entityId, operation: event.operation, changedAt, source: "webhook" })
+      .onConflictDoNothing();
+    await tx
+      .update(quickbooksConnections)
+      .set({ lastChangeSeenAt: sql`greatest(${quickbooksConnections.lastChangeSeenAt}, ${changedAt.toISOString()}::timestamptz)` })
+      .where(and(eq(quickbooksConnections.tenantId, event.tenantId!), eq(quickbooksConnections.realmId, event.realmId)));
+  });
+};
+
+/**
+ * One pass of the webhook queue. Events are claimed with FOR UPDATE SKIP LOCKED and leased (their next attempt
+ * pushed 5 minutes ahead) so several instances share the work without taking the same event; a failure is retried
+ * with backoff, and after MAX_WEBHOOK_ATTEMPTS the event is dead-lettered for the console's "Retry".
+ */
+export async function processPendingWebhookEvents(options: { now?: Date; limit?: number; processor?: EventProcessor } = {}) {
+  const now = options.now ?? new Date();
+  const processor = options.processor ?? recordChange;
+  const claimed = await db().transaction(async (tx) => {
+    const rows = await tx
+      .select()
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.status, "pending"), lte(webhookEvents.nextAttemptAt, now)))
+      .orderBy(asc(webhookEvents.id))
+      .limit(options.limit ?? 500)
+      .for("update", { skipLocked: true });
+    if (rows.length === 0) return rows;
+    await tx
+      .update(webhookEvents)
+      .set({ attempts: sql`${webhookEvents.attempts} + 1`, nextAttemptAt: new Date(now.getTime() + LEASE_MS) })
+      .where(inArray(webhookEvents.id, rows.map((r) => r.id)));
+    return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+  });
+
+  const outcome = { processed: 0, retried: 0, dead: 0 };
+  const done: number[] = [];
+  for (const event of claimed) {
+    try {
+      await processor(event);
+      done.push(event.id);
+      outcome.processed++;
+    } catch (error) {
+      const message = error instanceof Error ? error.message.slice(0, 300) : "processing failed";
+      const dead = event.attempts >= MAX_WEBHOOK_ATTEMPTS;
+      await db()
+        .update(webhookEvents)
+        .set(dead ? { status: "dead", lastError: message } : { lastError: message, nextAttemptAt: new Date(now.getTime() + webhookRetryDelayMs(event.attempts)) })
+        .where(eq(webhookEvents.id, event.id));
+      outcome[dead ? "dead" : "retried"]++;
+    }
+  }
+  if (done.length) {
+    await db().update(webhookEvents).set({ status: "processed", processedAt: new Date(), lastError: null }).where(inArray(webhookEvents.id, done));
+  }
+  return outcome;
+}
+
+/** "Retry" on the console: dead events of the tenant go back to the queue with fresh attempts. */
+export async function retryDeadWebhookEvents(tenantId: string): Promise<number> {
+  const revived = await db()
+    .update(webhookEvents)
+    .set({ status: "pending", attempts: 0, nextAttemptAt: new Date(), lastError: null })
+    .where(and(eq(webhookEvents.tenantId, tenantId), eq(webhookEvents.status, "dead")))
+    .returning({ id: webhookEvents.id });
+  return revived.length;
+}

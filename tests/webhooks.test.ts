@@ -1,0 +1,199 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { POST as webhookRoute } from "@/app/api/quickbooks/webhooks/route";
+import { db } from "@/db";
+import { quickbooksChanges, webhookDeliveries, webhookEvents } from "@/db/schema";
+import { resetEnvForTests } from "@/lib/env";
+import { signWebhookBody } from "@/lib/intuit/webhook-signature";
+import { webhookProcessingIdle } from "@/lib/jobs/webhook-processing";
+import { MAX_WEBHOOK_ATTEMPTS, processPendingWebhookEvents, retryDeadWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
+import { useIntuitMock } from "@/mocks/intuit/vitest";
+import { connectionRow, connectTenant, DEFAULT_REALM, resetQuickBooksData } from "./connect-helper";
+import { useTestDatabase } from "./database";
+
+const VERIFIER = "test-webhook-verifier-token";
+process.env.INTUIT_WEBHOOK_VERIFIER_TOKEN = VERIFIER;
+
+useTestDatabase();
+useIntuitMock();
+
+const legacy = (realmId = DEFAULT_REALM, id = "130", lastUpdated = new Date(Date.now() - 2_000).toISOString()) =>
+  JSON.stringify({ eventNotifications: [{ realmId, dataChangeEvent: { entities: [{ name: "Invoice", id, operation: "Create", lastUpdated }] } }] });
+const cloudEvents = (id = crypto.randomUUID(), realmId = DEFAULT_REALM) =>
+  JSON.stringify([
+    { specversion: "1.0", id, source: "intuit", type: "qbo.customer.updated.v1", datacontenttype: "application/json", time: new Date().toISOString(), intuitentityid: "7", intuitaccountid: realmId, data: {} },
+  ]);
+
+function deliver(body: string | Uint8Array, options: { signature?: string | null; key?: string; contentType?: string } = {}) {
+  const bytes = new Uint8Array(typeof body === "string" ? Buffer.from(body) : body);
+  const headers = new Headers({ "content-type": options.contentType ?? "application/json" });
+  const signature = options.signature === undefined ? signWebhookBody(bytes, options.key ?? VERIFIER) : options.signature;
+  if (signature !== null) headers.set("intuit-signature", signature);
+  return webhookRoute(new Request("http://localhost:3000/api/quickbooks/webhooks", { method: "POST", headers, body: bytes }));
+}
+
+/** Waits for the processing pass each delivery starts after its answer (deferred with setImmediate outside Next.js). */
+async function settle() {
+  await new Promise((resolve) => setImmediate(resolve));
+  await webhookProcessingIdle();
+}
+
+const count = async (table: typeof webhookDeliveries | typeof webhookEvents | typeof quickbooksChanges) =>
+  (await db().select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n;
+const lastDelivery = async () => (await db().select().from(webhookDeliveries).orderBy(sql`id desc`).limit(1))[0]!;
+
+let acme = "";
+beforeEach(async () => {
+  await db().delete(quickbooksChanges).where(sql`true`);
+  await db().delete(webhookEvents).where(sql`true`);
+  await db().delete(webhookDeliveries).where(sql`true`);
+  await resetQuickBooksData();
+  acme = (await connectTenant("accountant@acme.test")).tenantId;
+});
+
+describe("POST /api/quickbooks/webhooks", () => {
+  it("accepts a signed eventNotifications delivery, stores its events, answers 200, and processes them after", async () => {
+    const response = await deliver(legacy());
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: 1, stored: 1 });
+    const delivery = await lastDelivery();
+    expect(delivery).toMatchObject({ status: "accepted", httpStatus: 200, signature: "valid", format: "legacy", eventCount: 1, newEventCount: 1, realmIds: [DEFAULT_REALM], tenantIds: [acme] });
+    expect(delivery.maxDelayMs).toBeGreaterThanOrEqual(2_000);
+
+    // Processing runs after the answer, by itself.
+    await settle();
+    const [event] = await db().select().from(webhookEvents);
+    expect(event).toMatchObject({ status: "processed", tenantId: acme, entity: "invoice", entityId: "130", operation: "create" });
+    expect(await db().select().from(quickbooksChanges)).toEqual([expect.objectContaining({ tenantId: acme, entity: "invoice", entityId: "130", source: "webhook" })]);
+    expect((await connectionRow(acme))!.lastChangeSeenAt).toBeInstanceOf(Date);
+  });
+
+  it("accepts the CloudEvents format with its own content type", async () => {
+    const response = await deliver(cloudEvents(), { contentType: "application/cloudevents+json" });
+    expect(response.status).toBe(200);
+    expect((await lastDelivery()).format).toBe("cloudevents");
+    expect(await count(webhookEvents)).toBe(1);
+  });
+
+  it.each([
+    ["a bad signature", { signature: "bm90IHRoZSByaWdodCBzaWduYXR1cmU=" }, "invalid"],
+    ["a missing header", { signature: null }, "missing"],
+    ["the wrong key", { key: "some-other-verifier" }, "invalid"],
+  ])("refuses %s with 401 and a rejected-delivery row, storing nothing else", async (_name, options, signature) => {
+    const response = await deliver(legacy(), options);
+    expect(response.status).toBe(401);
+    expect((await response.json()).error.code).toBe("invalid_signature");
+    expect(await lastDelivery()).toMatchObject({ status: "rejected_signature", httpStatus: 401, signature, eventCount: 0 });
+    expect(await count(webhookEvents)).toBe(0);
+  });
+
+  it("refuses a body altered by one byte after signing", async () => {
+    const body = Buffer.from(legacy());
+    const signature = signWebhookBody(body, VERIFIER);
+    body[body.length - 3] = body[body.length - 3]! ^ 1;
+    expect((await deliver(body, { signature })).status).toBe(401);
+    expect(await count(webhookEvents)).toBe(0);
+  });
+
+  it("refuses an oversized body with 413", async () => {
+    const huge = JSON.stringify({ eventNotifications: [], padding: "x".repeat(1024 * 1024) });
+    const response = await deliver(huge);
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.code).toBe("payload_too_large");
+    expect(await lastDelivery()).toMatchObject({ status: "too_large", httpStatus: 413 });
+    expect(await count(webhookEvents)).toBe(0);
+  });
+
+  it("refuses malformed JSON (signed) with 400", async () => {
+    const response = await deliver('{"eventNotifications": [');
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.code).toBe("malformed_payload");
+    expect(await lastDelivery()).toMatchObject({ status: "malformed", httpStatus: 400, signature: "valid" });
+    expect(await count(webhookEvents)).toBe(0);
+  });
+
+  it("refuses a body that is not JSON at all with 415", async () => {
+    expect((await deliver("realmId=1", { contentType: "application/x-www-form-urlencoded" })).status).toBe(415);
+  });
+
+  it("stores a duplicated or retried event once", async () => {
+    const body = legacy();
+    expect(await (await deliver(body)).json()).toEqual({ received: 1, stored: 1 });
+    expect(await (await deliver(body)).json()).toEqual({ received: 1, stored: 0 });
+    const id = crypto.randomUUID();
+    await deliver(cloudEvents(id));
+    await deliver(cloudEvents(id));
+    expect(await count(webhookEvents)).toBe(2);
+    expect(await count(webhookDeliveries)).toBe(4);
+    await settle();
+    expect(await count(quickbooksChanges)).toBe(2);
+  });
+
+  it("acknowledges a delivery for an unknown realm and logs it, without processing it", async () => {
+    const response = await deliver(legacy("1234567890"));
+    expect(response.status).toBe(200);
+    expect(await lastDelivery()).toMatchObject({ status: "accepted", tenantIds: [], realmIds: ["1234567890"] });
+    const [event] = await db().select().from(webhookEvents);
+    expect(event).toMatchObject({ status: "ignored", tenantId: null });
+    await settle();
+    expect(await count(quickbooksChanges)).toBe(0);
+  });
+
+  it("answers 503 with a clear message when no verifier token is configured", async () => {
+    delete process.env.INTUIT_WEBHOOK_VERIFIER_TOKEN;
+    resetEnvForTests();
+    try {
+      const response = await deliver(legacy());
+      expect(response.status).toBe(503);
+      expect((await response.json()).error.message).toMatch(/INTUIT_WEBHOOK_VERIFIER_TOKEN/);
+      expect(await lastDelivery()).toMatchObject({ status: "not_configured" });
+      expect(await count(webhookEvents)).toBe(0);
+    } finally {
+      process.env.INTUIT_WEBHOOK_VERIFIER_TOKEN = VERIFIER;
+      resetEnvForTests();
+    }
+  });
+});
+
+/** Puts every event back in the queue, after the pass each delivery started by itself has finished. */
+async function requeueAll() {
+  await settle();
+  await db().update(webhookEvents).set({ status: "pending", attempts: 0, nextAttemptAt: new Date(0), processedAt: null }).where(sql`true`);
+}
+
+describe("webhook processing", () => {
+  it("retries a failing event with backoff, dead-letters it after the limit, and Retry revives it", async () => {
+    await deliver(legacy());
+    await requeueAll();
+    const failing = async () => {
+      throw new Error("sync target unavailable");
+    };
+    let now = Date.now();
+    for (let attempt = 1; attempt <= MAX_WEBHOOK_ATTEMPTS; attempt++) {
+      const outcome = await processPendingWebhookEvents({ now: new Date(now), processor: failing });
+      expect(outcome).toEqual({ processed: 0, retried: attempt < MAX_WEBHOOK_ATTEMPTS ? 1 : 0, dead: attempt === MAX_WEBHOOK_ATTEMPTS ? 1 : 0 });
+      // Not due again before its backoff.
+      expect(await processPendingWebhookEvents({ now: new Date(now + 1_000), processor: failing })).toEqual({ processed: 0, retried: 0, dead: 0 });
+      now += 2 * 60 * 60 * 1000;
+    }
+    const [dead] = await db().select().from(webhookEvents);
+    expect(dead).toMatchObject({ status: "dead", attempts: MAX_WEBHOOK_ATTEMPTS, lastError: "sync target unavailable" });
+
+    expect(await retryDeadWebhookEvents(acme)).toBe(1);
+    expect(await processPendingWebhookEvents()).toEqual({ processed: 1, retried: 0, dead: 0 });
+    expect(await count(quickbooksChanges)).toBe(1);
+  });
+
+  it("two workers at once never process the same event twice", async () => {
+    for (let i = 0; i < 20; i++) await deliver(legacy(DEFAULT_REALM, String(1000 + i)));
+    await requeueAll();
+    const seen: number[] = [];
+    const processor = async (event: { id: number }) => {
+      seen.push(event.id);
+    };
+    const [a, b] = await Promise.all([processPendingWebhookEvents({ processor }), processPendingWebhookEvents({ processor })]);
+    expect(a.processed + b.processed).toBe(20);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(await db().select().from(webhookEvents).where(eq(webhookEvents.status, "processed"))).toHaveLength(20);
+  });
+});
