@@ -142,6 +142,18 @@ export function ConnectionConsole({
         )}
       </section>
 
+      <section aria-labelledby="webhooks-title" className="rounded-lg border border-slate-200 bg-white p-4">
+        <h2 id="webhooks-title" className="text-lg font-semibold">
+          Webhooks, last 24 hours
+        </h2>
+        <dl className="mt-2 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4" data-testid="webhook-health">
+          <Figure label="Events received" value={String(status.webhooks.events24h)} />
+          <Figure label="Delivery delay, median" value={formatDelay(status.webhooks.delayP50Ms)} />
+          <Figure label="Delivery delay, 95th percentile" value={formatDelay(status.webhooks.delayP95Ms)} />
+          <Figure label="Events that could not be processed" value={String(status.webhooks.deadLetters)} />
+        </dl>
+      </section>
+
       <ConfirmDialog
         open={confirmingDisconnect}
         title="Disconnect QuickBooks?"
@@ -168,4 +180,18 @@ function TimeRow({ label, iso, testId }: { label: string; iso: string | null; te
       </dd>
     </>
   );
+}
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="text-lg font-semibold">{value}</dd>
+    </div>
+  );
+}
+
+function formatDelay(ms: number | null): string {
+  if (ms === null) return "—";
+  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 }

@@ -18,6 +18,8 @@ export type AuditAction =
   | "evidence.downloaded"
   | "credentials.viewed"
   | "credentials.changed"
+  | "webhooks.retried"
+  | "webhooks.test_sent"
   | "token.refreshed"
   | "token.rotated"
   | "token.refresh_failed"

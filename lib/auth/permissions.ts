@@ -13,6 +13,8 @@ export const ACTIONS = [
   "logs.read",
   "logs.export",
   "credentials.manage",
+  // Re-queue dead-lettered webhook events, and send a test webhook through the emulator.
+  "webhooks.manage",
   // The all-tenants health table: only tenants where the user is an admin are listed.
   "tenants.overview",
 ] as const;

@@ -7,6 +7,7 @@ import { connectionFacts, findConnection } from "./connections";
 import { latestRevocation } from "./disconnect";
 import { checkDiscovery } from "./discovery-check";
 import { intuitAppFor } from "./intuit-app";
+import { webhookDelayStats, webhookHealth } from "./webhook-deliveries";
 import { computeReadiness, type ChecklistItem, type ReadinessInput } from "./readiness";
 import { deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./steps";
 
@@ -27,6 +28,8 @@ export interface ConnectionStatusView {
   } | null;
   app: { environment: "sandbox" | "production"; credentialsSource: "tenant" | "platform" | "none"; redirectUri: string; expectedRedirectUri: string };
   steps: Step[];
+  /** Webhook delivery delays over the last 24 hours (event time to receipt). */
+  webhooks: { events24h: number; delayP50Ms: number | null; delayP95Ms: number | null; deadLetters: number; signatureFailures24h: number };
   /** Things to act on soon that are not failures yet (Intuit's five-year cap). */
   warnings: string[];
   /** The latest revocation at Intuit after a disconnect, when there was one. */
@@ -42,7 +45,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export async function getConnectionStatus(tenantId: string, options: { now?: Date; forceDiscovery?: boolean } = {}): Promise<ConnectionStatusView> {
   const now = options.now ?? new Date();
   const app = await intuitAppFor(tenantId);
-  const [row, revocation, [lastCallback], [lastRefresh], discovery] = await Promise.all([
+  const [row, revocation, [lastCallback], [lastRefresh], discovery, webhooks, webhookDelays] = await Promise.all([
     findConnection(db(), tenantId, app.environment),
     latestRevocation(tenantId),
     db()
@@ -58,6 +61,8 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
       .orderBy(desc(refreshLogs.createdAt), desc(refreshLogs.id))
       .limit(1),
     checkDiscovery(app.discoveryUrl, { force: options.forceDiscovery }),
+    webhookHealth(tenantId, now),
+    webhookDelayStats(tenantId, now),
   ]);
   const facts = row ? connectionFacts(row) : null;
   const input: ReadinessInput = {
@@ -75,7 +80,7 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
     accessTokenSeal: row ? inspectAccessTokenSeal(row) : null,
     lastCallback: lastCallback ?? null,
     lastRefresh: lastRefresh ?? null,
-    webhooks: null,
+    webhooks,
     apiErrors: null,
   };
   const readiness = computeReadiness(input);
@@ -96,6 +101,13 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
     },
     app: { environment: app.environment, credentialsSource: app.credentialsSource, redirectUri: app.redirectUri, expectedRedirectUri: app.expectedRedirectUri },
     steps: deriveSteps(facts),
+    webhooks: {
+      events24h: webhookDelays.events,
+      delayP50Ms: webhookDelays.p50Ms,
+      delayP95Ms: webhookDelays.p95Ms,
+      deadLetters: webhooks.deadLetters,
+      signatureFailures24h: webhooks.signatureFailures,
+    },
     warnings: [hardExpiryWarning(facts, now)].filter((w): w is string => w !== null),
     revocation: revocation && { ...revocation, at: iso(revocation.at) },
     ...readiness,

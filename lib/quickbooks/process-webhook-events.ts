@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
 
 /** Attempts before an event is dead-lettered, and the backoff between them. */
 export const MAX_WEBHOOK_ATTEMPTS = 5;
@@ -81,11 +82,14 @@ export async function processPendingWebhookEvents(options: { now?: Date; limit?:
 }
 
 /** "Retry" on the console: dead events of the tenant go back to the queue with fresh attempts. */
-export async function retryDeadWebhookEvents(tenantId: string): Promise<number> {
-  const revived = await db()
-    .update(webhookEvents)
-    .set({ status: "pending", attempts: 0, nextAttemptAt: new Date(), lastError: null })
-    .where(and(eq(webhookEvents.tenantId, tenantId), eq(webhookEvents.status, "dead")))
-    .returning({ id: webhookEvents.id });
-  return revived.length;
+export async function retryDeadWebhookEvents(tenantId: string, actorUserId: string | null = null): Promise<number> {
+  return db().transaction(async (tx) => {
+    const revived = await tx
+      .update(webhookEvents)
+      .set({ status: "pending", attempts: 0, nextAttemptAt: new Date(), lastError: null })
+      .where(and(eq(webhookEvents.tenantId, tenantId), eq(webhookEvents.status, "dead")))
+      .returning({ id: webhookEvents.id });
+    await recordAudit(tx, { tenantId, actorUserId, action: "webhooks.retried", target: "webhook_events", outcome: "success", details: { requeued: revived.length } });
+    return revived.length;
+  });
 }

@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { LocalTime } from "@/components/ui/LocalTime";
 import { latestCallbackLogs, latestRefreshLogs } from "@/lib/audit/log-queries";
+import { RetryDeadEvents } from "@/components/quickbooks/RetryDeadEvents";
 import { requirePageActor } from "@/lib/auth/guard";
+import { can } from "@/lib/auth/permissions";
+import { deadWebhookEvents, latestWebhookDeliveries } from "@/lib/quickbooks/webhook-deliveries";
 
 export const metadata: Metadata = { title: "QuickBooks logs" };
 
@@ -11,7 +14,13 @@ const TRIGGER_LABEL = { on_demand: "On demand", unauthorized: "After a 401", sch
 export default async function LogsPage() {
   const actor = await requirePageActor("logs.read");
   const { tenantId, tenantName } = actor;
-  const [callbacks, refreshes] = await Promise.all([latestCallbackLogs(tenantId), latestRefreshLogs(tenantId)]);
+  const canRetry = can(actor.role, "webhooks.manage");
+  const [callbacks, refreshes, deliveries, dead] = await Promise.all([
+    latestCallbackLogs(tenantId),
+    latestRefreshLogs(tenantId),
+    latestWebhookDeliveries(tenantId),
+    deadWebhookEvents(tenantId),
+  ]);
 
   return (
     <div className="space-y-10">
@@ -53,13 +62,54 @@ export default async function LogsPage() {
           `${r.durationMs} ms`,
         ])}
       />
+
+      <LogTable
+        title="Webhook delivery log"
+        empty="No webhook delivery yet."
+        headers={["Received", "Status", "Signature", "Format", "Realms", "Events", "New", "Max delay", "HTTP", "Error"]}
+        rows={deliveries.map((d) => [
+          <LocalTime key="t" iso={d.receivedAt.toISOString()} />,
+          <Outcome key="s" value={d.status === "accepted" ? "success" : "failure"} label={d.status.replaceAll("_", " ")} />,
+          d.signature,
+          d.format ?? "",
+          d.realmIds.join(", "),
+          String(d.eventCount),
+          String(d.newEventCount),
+          d.maxDelayMs === null ? "" : `${(d.maxDelayMs / 1000).toFixed(1)} s`,
+          String(d.httpStatus),
+          d.error ?? "",
+        ])}
+      />
+
+      <section aria-labelledby="dead-title" className="space-y-3">
+        <h2 id="dead-title" className="text-lg font-semibold">
+          Webhook events that could not be processed
+        </h2>
+        {dead.length === 0 ? (
+          <p className="text-sm text-slate-600">None: every event was processed or is waiting for its next attempt.</p>
+        ) : (
+          <>
+            <p className="text-sm text-slate-700">
+              {dead.length} event(s) failed {dead[0]!.attempts} times and stopped retrying. Fix the cause, then retry them.
+            </p>
+            {canRetry && <RetryDeadEvents count={dead.length} />}
+            <ul className="list-disc pl-5 text-sm">
+              {dead.map((e) => (
+                <li key={e.id}>
+                  {e.entity} {e.entityId} ({e.operation}) — {e.lastError}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
     </div>
   );
 }
 
-function Outcome({ value }: { value: string }) {
+function Outcome({ value, label }: { value: string; label?: string }) {
   const style = value === "success" ? "bg-green-100 text-green-800" : value === "failure" ? "bg-red-100 text-red-800" : "bg-slate-100 text-slate-700";
-  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${style}`}>{value}</span>;
+  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${style}`}>{label ?? value}</span>;
 }
 
 function LogTable({ title, headers, rows, empty }: { title: string; headers: string[]; rows: ReactNode[][]; empty: string }) {
