@@ -26,9 +26,13 @@ export const E2E = {
     // (e2e/seed-intuit-credentials.ts does it for Acme).
     INTUIT_DISCOVERY_URL: `${emulatorUrl}/.well-known/openid_sandbox_configuration`,
     QBO_API_BASE_URL: emulatorUrl,
+    // The emulator can send signed test webhooks ("Send test webhook"), with the verifier token both sides share.
+    EMULATOR_URL: emulatorUrl,
+    INTUIT_WEBHOOK_VERIFIER_TOKEN: "e2e-webhook-verifier-token",
   },
   emulatorEnv: {
     EMULATOR_PORT: String(emulatorPort),
     EMULATOR_REDIRECT_URIS: `${appUrl}/api/quickbooks/callback`,
+    EMULATOR_WEBHOOK_VERIFIER_TOKEN: "e2e-webhook-verifier-token",
   },
 } as const;

@@ -21,6 +21,7 @@ const QBO_API_BASE = {
 /** The local Intuit emulator's credentials (mocks/intuit), used in development when no Intuit app is configured. */
 export const EMULATOR_CLIENT_ID = "emulator-client-id";
 export const EMULATOR_CLIENT_SECRET = "emulator-client-secret";
+export const EMULATOR_WEBHOOK_VERIFIER_TOKEN = "emulator-webhook-verifier-token";
 
 const optionalString = z
   .string()
@@ -80,6 +81,8 @@ export interface Env {
     /** True when the app talks to the local emulator rather than Intuit. */
     usesEmulator: boolean;
     emulatorUrl: string;
+    /** A local emulator is there to drive (development, or EMULATOR_URL set for tests): "Send test webhook" uses it. */
+    emulatorAvailable: boolean;
   };
 }
 
@@ -170,9 +173,10 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
       discoveryUrl: raw.INTUIT_DISCOVERY_URL ?? defaultEndpoints(environment, usesEmulator, emulatorUrl).discoveryUrl,
       apiBaseUrl: (raw.QBO_API_BASE_URL ?? defaultEndpoints(environment, usesEmulator, emulatorUrl).apiBaseUrl).replace(/\/$/, ""),
       redirectUri: raw.INTUIT_REDIRECT_URI ?? `${appUrl}/api/quickbooks/callback`,
-      webhookVerifierToken: raw.INTUIT_WEBHOOK_VERIFIER_TOKEN,
+      webhookVerifierToken: raw.INTUIT_WEBHOOK_VERIFIER_TOKEN ?? (usesEmulator ? EMULATOR_WEBHOOK_VERIFIER_TOKEN : undefined),
       usesEmulator,
       emulatorUrl,
+      emulatorAvailable: usesEmulator || raw.EMULATOR_URL !== undefined,
     },
   };
 }

@@ -5,12 +5,14 @@ import { useState } from "react";
 import type { ConnectionStatusView } from "@/lib/quickbooks/get-connection-status";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { LocalTime } from "@/components/ui/LocalTime";
-import { fetchStatus, postDisconnect, postRefresh, postVerify, statusQueryKey } from "./api";
+import { fetchStatus, postDisconnect, postRefresh, postTestWebhook, postVerify, statusQueryKey } from "./api";
 import { ConnectButton } from "./ConnectButton";
 import { StepPath } from "./StepPath";
 import { SyncIndicator } from "./SyncIndicator";
 
 export interface ConsolePermissions {
+  /** Send a test webhook through the Intuit emulator (admins, in development or sandbox). */
+  testWebhook: boolean;
   connect: boolean;
   verify: boolean;
   refresh: boolean;
@@ -42,6 +44,7 @@ export function ConnectionConsole({
   const renew = useMutation({ mutationFn: postRefresh, onSettled: refreshStatus });
   const disconnect = useMutation({ mutationFn: postDisconnect, onSettled: refreshStatus });
   const [confirmingDisconnect, setConfirmingDisconnect] = useState(false);
+  const testWebhook = useMutation({ mutationFn: postTestWebhook, onSettled: refreshStatus });
 
   const connection = status.connection;
   const connected = connection?.status === "active";
@@ -152,6 +155,22 @@ export function ConnectionConsole({
           <Figure label="Delivery delay, 95th percentile" value={formatDelay(status.webhooks.delayP95Ms)} />
           <Figure label="Events that could not be processed" value={String(status.webhooks.deadLetters)} />
         </dl>
+        {permissions.testWebhook && connection?.realmId && (
+          <div className="mt-4 flex flex-wrap items-center gap-3">
+            <button type="button" onClick={() => testWebhook.mutate()} disabled={testWebhook.isPending} className={secondaryButton}>
+              {testWebhook.isPending ? "Sending…" : "Send test webhook"}
+            </button>
+            <span aria-live="polite" className="text-sm">
+              {testWebhook.isSuccess &&
+                (testWebhook.data.endpointStatus === 200 ? (
+                  <span className="text-green-800">The Intuit emulator sent a signed test event; the endpoint answered 200 OK.</span>
+                ) : (
+                  <span className="text-red-800">The endpoint answered {testWebhook.data.endpointStatus}. See the webhook delivery log.</span>
+                ))}
+              {testWebhook.isError && <span className="text-red-800">{testWebhook.error.message}</span>}
+            </span>
+          </div>
+        )}
       </section>
 
       <ConfirmDialog

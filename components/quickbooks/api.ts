@@ -32,3 +32,4 @@ export const postDisconnect = () =>
     method: "POST",
   });
 export const postChecks = () => call<ConnectionStatusView>("/api/quickbooks/checks", { method: "POST" });
+export const postTestWebhook = () => call<{ endpointStatus: number; eventId: string }>("/api/quickbooks/webhooks/test", { method: "POST" });

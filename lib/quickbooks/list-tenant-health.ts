@@ -100,34 +100,19 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
   const nowSql = sql`${now.toISOString()}::timestamptz`;
   // The tenant's current environment, as intuitAppFor chooses it: its own setting, else the platform's.
   const environment = sql<IntuitEnvironment>`coalesce(${tis.environment}, ${platform.intuit.environment}::intuit_environment)`;
-  // deriveIndicator and readiness's recency rule, reduced to what orders tenants worst first. The ranks are literals,
-  // not parameters, so that the CASE is an integer.
-  const rank = Object.fromEntries(Object.entries(HEALTH_RANK).map(([name, value]) => [name, sql.raw(String(value))])) as Record<keyof typeof HEALTH_RANK, SQL>;
-  const healthRank = sql<number>`case
-    when ${qc.status} in ('reauthorization_required', 'disconnected') then ${rank.reconnect}
-    when ${qc.id} is null or ${qc.status} in ('not_connected', 'authorizing') then ${rank.notConnected}
-    when ${qc.status} <> 'active' then ${rank.notVerified}
-    when ${qc.accessTokenEnc} is null or ${qc.refreshTokenEnc} is null or ${qc.verifiedAt} is null
-      or ${qc.refreshTokenExpiresAt} <= ${nowSql}
-      or (${qc.lastErrorAt} > ${qc.verifiedAt} and ${qc.lastErrorMessage} is not null) then ${rank.failing}
-    when ${qc.verifiedAt} <= ${nowSql} - ${sql.raw(`interval '${VERIFY_MAX_AGE_DAYS} days'`)} then ${rank.verifyStale}
-    else ${rank.healthy}
-  end`.mapWith(Number);
-
   const adminOf = and(eq(memberships.userId, userId), eq(memberships.role, "admin"));
-  const rows = await db()
+
+  // The connection and the tenant's own credentials for that environment, as LATERAL lookups on their unique keys:
+  // a plain join on (tenant_id, coalesce(…)) lets the planner, without fresh statistics (after a bulk load, or on
+  // PGlite, which has no autovacuum), match the index on the environment alone and scan every connection per tenant.
+  const connection = db()
     .select({
-      tenantId: tenants.id,
-      tenantName: tenants.name,
-      environment,
-      healthRank,
-      total: sql<number>`count(*) over ()`.mapWith(Number),
       status: qc.status,
       realmId: qc.realmId,
       companyName: qc.companyName,
       // Sealed: only inspected for which key opens it (readiness's "Access token is stored"), never returned.
       accessTokenEnc: qc.accessTokenEnc,
-      hasRefreshToken: sql<boolean>`${qc.refreshTokenEnc} is not null`,
+      hasRefreshToken: sql<boolean>`${qc.refreshTokenEnc} is not null`.as("has_refresh_token"),
       accessTokenExpiresAt: qc.accessTokenExpiresAt,
       refreshTokenExpiresAt: qc.refreshTokenExpiresAt,
       refreshTokenHardExpiresAt: qc.refreshTokenHardExpiresAt,
@@ -140,17 +125,68 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
       lastErrorCode: qc.lastErrorCode,
       lastErrorMessage: qc.lastErrorMessage,
       lastErrorAt: qc.lastErrorAt,
+    })
+    .from(qc)
+    .where(and(eq(qc.tenantId, memberships.tenantId), eq(qc.environment, environment)))
+    .limit(1)
+    .as("connection");
+  const own = db()
+    .select({ clientId: ic.clientId, secretSet: sql<boolean>`${ic.clientSecretEnc} is not null`.as("secret_set") })
+    .from(ic)
+    .where(and(eq(ic.tenantId, memberships.tenantId), eq(ic.environment, environment)))
+    .limit(1)
+    .as("own_credentials");
+
+  // deriveIndicator and readiness's recency rule, reduced to what orders tenants worst first. The ranks are literals,
+  // not parameters, so that the CASE is an integer.
+  const rank = Object.fromEntries(Object.entries(HEALTH_RANK).map(([name, value]) => [name, sql.raw(String(value))])) as Record<keyof typeof HEALTH_RANK, SQL>;
+  const c = connection;
+  const healthRank = sql<number>`case
+    when ${c.status} in ('reauthorization_required', 'disconnected') then ${rank.reconnect}
+    when ${c.status} is null or ${c.status} in ('not_connected', 'authorizing') then ${rank.notConnected}
+    when ${c.status} <> 'active' then ${rank.notVerified}
+    when ${c.accessTokenEnc} is null or not ${c.hasRefreshToken} or ${c.verifiedAt} is null
+      or ${c.refreshTokenExpiresAt} <= ${nowSql}
+      or (${c.lastErrorAt} > ${c.verifiedAt} and ${c.lastErrorMessage} is not null) then ${rank.failing}
+    when ${c.verifiedAt} <= ${nowSql} - ${sql.raw(`interval '${VERIFY_MAX_AGE_DAYS} days'`)} then ${rank.verifyStale}
+    else ${rank.healthy}
+  end`.mapWith(Number);
+
+  const rows = await db()
+    .select({
+      tenantId: tenants.id,
+      tenantName: tenants.name,
+      environment,
+      healthRank,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+      status: c.status,
+      realmId: c.realmId,
+      companyName: c.companyName,
+      accessTokenEnc: c.accessTokenEnc,
+      hasRefreshToken: c.hasRefreshToken,
+      accessTokenExpiresAt: c.accessTokenExpiresAt,
+      refreshTokenExpiresAt: c.refreshTokenExpiresAt,
+      refreshTokenHardExpiresAt: c.refreshTokenHardExpiresAt,
+      authorizationStartedAt: c.authorizationStartedAt,
+      callbackAt: c.callbackAt,
+      verifiedAt: c.verifiedAt,
+      connectedAt: c.connectedAt,
+      lastRefreshedAt: c.lastRefreshedAt,
+      lastErrorStep: c.lastErrorStep,
+      lastErrorCode: c.lastErrorCode,
+      lastErrorMessage: c.lastErrorMessage,
+      lastErrorAt: c.lastErrorAt,
       redirectUri: tis.redirectUri,
-      ownClientId: ic.clientId,
-      ownSecretSet: sql<boolean>`${ic.clientSecretEnc} is not null`,
+      ownClientId: own.clientId,
+      ownSecretSet: own.secretSet,
     })
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
     .leftJoin(tis, eq(tis.tenantId, memberships.tenantId))
-    .leftJoin(qc, and(eq(qc.tenantId, memberships.tenantId), eq(qc.environment, environment)))
-    .leftJoin(ic, and(eq(ic.tenantId, memberships.tenantId), eq(ic.environment, environment)))
+    .leftJoinLateral(connection, sql`true`)
+    .leftJoinLateral(own, sql`true`)
     .where(adminOf)
-    .orderBy(...orderFor(sort, dir, healthRank))
+    .orderBy(...orderFor(sort, dir, { health: healthRank, lastVerify: sql`${c.verifiedAt}`, refreshExpiry: sql`${c.refreshTokenExpiresAt}` }))
     .limit(TENANT_HEALTH_PAGE_SIZE)
     .offset((page - 1) * TENANT_HEALTH_PAGE_SIZE);
 
@@ -223,19 +259,19 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
 }
 
 /** A total order for every sort (the tenant id breaks ties), so that pages neither repeat nor skip a tenant. */
-function orderFor(sort: TenantHealthSort, dir: SortDirection, healthRank: SQL): SQL[] {
+function orderFor(sort: TenantHealthSort, dir: SortDirection, keys: { health: SQL; lastVerify: SQL; refreshExpiry: SQL }): SQL[] {
   const by = (expression: SQL | typeof tenants.name) => (dir === "asc" ? asc(expression) : desc(expression));
   // Ascending puts a missing time first: never verified, or no refresh token, is the most urgent.
-  const time = (column: typeof qc.verifiedAt | typeof qc.refreshTokenExpiresAt) => (dir === "asc" ? sql`${column} asc nulls first` : sql`${column} desc nulls last`);
+  const time = (expression: SQL) => (dir === "asc" ? sql`${expression} asc nulls first` : sql`${expression} desc nulls last`);
   switch (sort) {
     case "health":
-      return [by(healthRank), asc(tenants.name), asc(tenants.id)];
+      return [by(keys.health), asc(tenants.name), asc(tenants.id)];
     case "name":
       return [by(tenants.name), asc(tenants.id)];
     case "last_verify":
-      return [time(qc.verifiedAt), asc(tenants.name), asc(tenants.id)];
+      return [time(keys.lastVerify), asc(tenants.name), asc(tenants.id)];
     case "refresh_expiry":
-      return [time(qc.refreshTokenExpiresAt), asc(tenants.name), asc(tenants.id)];
+      return [time(keys.refreshExpiry), asc(tenants.name), asc(tenants.id)];
   }
 }
 

@@ -30,6 +30,7 @@ export interface EmulatorContext {
   clientSecret: string;
   redirectUris: readonly string[];
   accessTokenTtlSeconds: number;
+  webhookVerifierToken: string;
   store: EmulatorStore;
   idTokens: ReturnType<typeof createIdTokenSigner>;
   apiRequests: ApiRequestRecord[];

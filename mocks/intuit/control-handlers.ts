@@ -6,11 +6,14 @@
 //   POST /__emulator/advance-time              {"seconds":3601}: move the emulator's clock (expire access tokens)
 //   POST /__emulator/first-authorized          {"realmId","at"} (ISO date or epoch ms): move the 5-year cap
 //   POST /__emulator/refresh-token-ttl         {"seconds":5} or {"seconds":null}: lifetime of refresh tokens issued next
+//   POST /__emulator/send-webhook              {"targetUrl","realmId","format"?}: sign and POST one change event to the app,
+//                                              as Intuit would; answers with the app's status and body
 //   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock
 //   GET  /__emulator/tokens                    the active token values themselves, so tests can search for leaks
 //
 // Each answers JSON; a bad body gets 400 {"error":"invalid_request","issues":[…]}.
 
+import { createHmac } from "node:crypto";
 import type { HttpHandler } from "msw";
 import { z } from "zod";
 import { PATHS, route, type EmulatorContext } from "./context";
@@ -28,6 +31,12 @@ const faultSchema = z.object({
 });
 
 const realmSchema = z.object({ realmId: z.string().min(1) });
+const sendWebhookSchema = z.object({
+  // Only to a local app: the emulator never sends traffic elsewhere.
+  targetUrl: z.url().refine((u) => ["localhost", "127.0.0.1"].includes(new URL(u).hostname), "targetUrl must be on localhost"),
+  realmId: z.string().min(1),
+  format: z.enum(["cloudevents", "legacy"]).default("cloudevents"),
+});
 const ttlSchema = z.object({ seconds: z.number().int().positive().nullable() });
 const advanceSchema = z.object({ seconds: z.number().finite() });
 const firstAuthorizedSchema = z.object({ realmId: z.string().min(1), at: z.union([z.number(), z.iso.datetime({ offset: true })]) });
@@ -81,6 +90,25 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       if (!parsed.success) return invalid(parsed.error);
       state.setRefreshTokenTtl(parsed.data.seconds);
       return jsonResponse({ ok: true });
+    }),
+    route(ctx, "post", `${base}/send-webhook`, untraced, async (request) => {
+      const parsed = sendWebhookSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      const { targetUrl, realmId, format } = parsed.data;
+      const now = new Date().toISOString();
+      const id = crypto.randomUUID();
+      const body =
+        format === "cloudevents"
+          ? JSON.stringify([{ specversion: "1.0", id, source: "intuit.emulator", type: "qbo.customer.updated.v1", datacontenttype: "application/json", time: now, intuitentityid: "1", intuitaccountid: realmId, data: {} }])
+          : JSON.stringify({ eventNotifications: [{ realmId, dataChangeEvent: { entities: [{ name: "Customer", id: "1", operation: "Update", lastUpdated: now }] } }] });
+      const signature = createHmac("sha256", ctx.webhookVerifierToken).update(body).digest("base64");
+      const answer = await fetch(targetUrl, {
+        method: "POST",
+        headers: { "content-type": format === "cloudevents" ? "application/cloudevents+json" : "application/json", "intuit-signature": signature },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      return jsonResponse({ ok: answer.ok, status: answer.status, eventId: id, answer: await answer.text() });
     }),
     route(ctx, "get", `${base}/state`, untraced, async () => jsonResponse(state.snapshot())),
     route(ctx, "get", `${base}/tokens`, untraced, async () =>

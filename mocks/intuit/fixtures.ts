@@ -3,6 +3,8 @@
 
 export const DEFAULT_CLIENT_ID = "emulator-client-id";
 export const DEFAULT_CLIENT_SECRET = "emulator-client-secret";
+/** The verifier token the emulator signs webhooks with (Intuit shows its own in the developer portal). */
+export const DEFAULT_WEBHOOK_VERIFIER_TOKEN = "emulator-webhook-verifier-token";
 
 /** The scope every QuickBooks Online accounting integration needs; the emulator refuses grants without it. */
 export const ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting";

@@ -24,14 +24,14 @@ import {
   type EmulatorFault,
   type TokenKind,
 } from "./emulator-state";
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
 import { createIdTokenSigner } from "./id-token";
 import { oauthHandlers } from "./oauth-handlers";
 
 export type { ActiveToken, EmulatorCalls, EmulatorFault, FaultTarget, TokenKind } from "./emulator-state";
 export type { ApiRequestRecord } from "./context";
 export type { SandboxCompany } from "./fixtures";
-export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SANDBOX_COMPANIES } from "./fixtures";
+export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES } from "./fixtures";
 export { PATHS as EMULATOR_PATHS } from "./context";
 
 export interface IntuitEmulatorOptions {
@@ -41,6 +41,8 @@ export interface IntuitEmulatorOptions {
   clientSecret?: string;
   /** Exact-match allow list. Empty or undefined: any http(s)://localhost or http(s)://127.0.0.1 URI. */
   redirectUris?: string[];
+  /** Signs the webhooks sent by POST /__emulator/send-webhook. */
+  webhookVerifierToken?: string;
   /** Default 3600 (Intuit's one hour). */
   accessTokenTtlSeconds?: number;
   /** Default 8726400 (Intuit's ~101 days, rolling). */
@@ -156,6 +158,7 @@ export function createIntuitEmulator(options: IntuitEmulatorOptions): IntuitEmul
     clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
     redirectUris: options.redirectUris ?? [],
     accessTokenTtlSeconds,
+    webhookVerifierToken: options.webhookVerifierToken ?? DEFAULT_WEBHOOK_VERIFIER_TOKEN,
     store: createEmulatorStore({
       accessTokenTtlSeconds,
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,

@@ -91,6 +91,7 @@ const envSchema = z.object({
   EMULATOR_REFRESH_TOKEN_TTL: z.coerce.number().int().positive().optional(),
   EMULATOR_CLIENT_ID: z.string().min(1).optional(),
   EMULATOR_CLIENT_SECRET: z.string().min(1).optional(),
+  EMULATOR_WEBHOOK_VERIFIER_TOKEN: z.string().min(1).optional(),
 });
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorServerOptions {
@@ -103,6 +104,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorServerOptions {
     refreshTokenTtlSeconds: parsed.EMULATOR_REFRESH_TOKEN_TTL,
     clientId: parsed.EMULATOR_CLIENT_ID,
     clientSecret: parsed.EMULATOR_CLIENT_SECRET,
+    webhookVerifierToken: parsed.EMULATOR_WEBHOOK_VERIFIER_TOKEN,
   };
 }
 

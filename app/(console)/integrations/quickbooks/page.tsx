@@ -4,6 +4,7 @@ import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
 import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
 import { CALLBACK_MESSAGES } from "@/lib/quickbooks/messages";
+import { testWebhooksAvailable } from "@/lib/quickbooks/send-test-webhook";
 
 export const metadata: Metadata = { title: "QuickBooks connection" };
 
@@ -37,6 +38,7 @@ export default async function QuickBooksConsolePage({ searchParams }: { searchPa
         tenantId={actor.tenantId}
         initialStatus={status}
         permissions={{
+          testWebhook: can(actor.role, "webhooks.manage") && testWebhooksAvailable(status.app.environment),
           connect: can(actor.role, "quickbooks.connect"),
           verify: can(actor.role, "quickbooks.verify"),
           refresh: can(actor.role, "quickbooks.refresh"),
