@@ -53,6 +53,14 @@ test("an accountant connects QuickBooks: Auth, Callback, Verify and Connect all 
 
   await page.getByRole("button", { name: "Verify connection" }).click();
   await expect(page.getByText(/Verified: .+ answered/)).toBeVisible();
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download company verify file" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^quickbooks-verify-\d+-\d{4}-\d{2}-\d{2}\.json$/);
+  const evidence = JSON.parse(await (await import("node:fs/promises")).readFile((await file.path())!, "utf8"));
+  expect(evidence).toMatchObject({ realmId: expect.stringMatching(/^\d+$/), environment: "sandbox" });
+  expect(JSON.stringify(evidence)).not.toMatch(/token/i);
   await page.screenshot({ path: "test-results/connected-console.png", fullPage: true });
 });
 

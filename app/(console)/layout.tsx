@@ -15,6 +15,7 @@ const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/integrations/quickbooks/readiness", label: "Readiness", action: "quickbooks.status.read" },
   { href: "/integrations/quickbooks/logs", label: "Logs", action: "logs.read" },
   { href: "/integrations/quickbooks/settings", label: "Settings", action: "credentials.manage" },
+  { href: "/integrations/quickbooks/tenants", label: "All tenants", action: "tenants.overview" },
 ];
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {

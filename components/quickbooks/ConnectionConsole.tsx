@@ -93,6 +93,15 @@ export function ConnectionConsole({
           <p className="mt-2 text-sm text-slate-600">No QuickBooks company is connected to this tenant yet.</p>
         )}
 
+        {connection?.verifiedAt && (
+          <p className="mt-3 text-sm">
+            <a href="/api/quickbooks/verify-file" download className="font-medium text-blue-700 underline">
+              Download company verify file
+            </a>{" "}
+            <span className="text-slate-500">(evidence of the last successful Verify, for security reviews)</span>
+          </p>
+        )}
+
         <div className="mt-4 flex flex-wrap items-center gap-3">
           {/* Intuit's rule: once connected, hide Connect and show Disconnect. */}
           {permissions.connect && !connected && <ConnectButton />}
