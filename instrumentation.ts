@@ -14,8 +14,13 @@ export async function register() {
     }
     if (config.backgroundJobs) {
       // Token renewal and revocation retries: pg-boss on PostgreSQL (its own `pgboss` schema), a timer on PGlite.
-      const { startBackgroundJobs } = await import("@/lib/jobs/queue");
+      const { requestSweepNow, startBackgroundJobs } = await import("@/lib/jobs/queue");
       await startBackgroundJobs();
+      // A sweep now rather than in a minute: after downtime, its CDC catch-up asks Intuit for the changes whose
+      // webhooks were missed meanwhile. Not awaited: start-up never waits for Intuit.
+      void requestSweepNow().catch((error: unknown) => {
+        console.error(`Background jobs: first sweep: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
   } catch (error) {
     // Next.js only logs a failing hook and serves anyway; a server without valid configuration must not start.

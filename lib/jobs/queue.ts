@@ -2,6 +2,7 @@ import "server-only";
 import PgBoss from "pg-boss";
 import { databaseHandle } from "@/db";
 import { env } from "@/lib/env";
+import { runCatchUpSweep, type CatchUpSweepResult } from "./catch-up-sweep";
 import { runRenewalSweep, type RenewalSweepResult } from "./renewal-sweep";
 import { runReverifySweep, type ReverifySweepResult } from "./reverify-sweep";
 import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
@@ -17,7 +18,8 @@ import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocatio
  *
  * Even if two sweeps did overlap, each connection would be renewed once: see renewal-sweep.ts (row lock + due re-check).
  * The same job also retries unconfirmed revocations and re-verifies connections whose last Verify is a day old
- * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at.
+ * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at, and catches up, through
+ * Intuit's change data capture, connections whose last catch-up is an hour old (catch-up-sweep.ts).
  */
 
 export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
@@ -29,6 +31,7 @@ export interface SweepReport {
   renewal: RenewalSweepResult | null;
   revocations: RevocationSweepResult | null;
   reverify: ReverifySweepResult | null;
+  catchUp: CatchUpSweepResult | null;
 }
 
 export type BackgroundJobsKind = "pg-boss" | "timer";
@@ -53,7 +56,7 @@ function logError(context: string, error: unknown): void {
  * finds tokens the renewal has just made fresh.
  */
 export async function runTokenSweeps(options: { now?: Date } = {}): Promise<SweepReport> {
-  const report: SweepReport = { renewal: null, revocations: null, reverify: null };
+  const report: SweepReport = { renewal: null, revocations: null, reverify: null, catchUp: null };
   try {
     report.renewal = await runRenewalSweep({ now: options.now });
   } catch (error) {
@@ -68,6 +71,11 @@ export async function runTokenSweeps(options: { now?: Date } = {}): Promise<Swee
     report.reverify = await runReverifySweep({ now: options.now });
   } catch (error) {
     logError("re-verify sweep", error);
+  }
+  try {
+    report.catchUp = await runCatchUpSweep({ now: options.now });
+  } catch (error) {
+    logError("CDC catch-up sweep", error);
   }
   return report;
 }

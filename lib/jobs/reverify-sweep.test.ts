@@ -72,7 +72,8 @@ describe("the daily re-verify sweep", () => {
     const verified = await db()
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.tenantId, acme), eq(auditEvents.action, "connection.verified")));
+      .where(and(eq(auditEvents.tenantId, acme), eq(auditEvents.action, "connection.verified")))
+      .orderBy(auditEvents.id);
     expect(verified.at(-1)).toMatchObject({ actorUserId: null, outcome: "success" });
   });
 

@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { IntuitOAuthError, refreshAccessToken, type IntuitTokenSet } from "@/lib/intuit/oauth";
 import { authorizationServerFor } from "./authorization-server";
-import { lockConnection, type ConnectionRow } from "./connections";
+import { lockConnection, recordConnectionError, type ConnectionRow } from "./connections";
 import type { IntuitApp } from "./intuit-app";
 import { oauthFailureCode } from "./intuit-errors";
 import { writeRefreshLog, type RefreshTrigger } from "./refresh-log";
@@ -266,23 +266,17 @@ async function recordRefreshFailure(tx: Transaction, row: LockedRow, error: Intu
         ? new AppError("invalid_client", 502, "Intuit refused the app's client id or secret while renewing the token. An admin should check the Intuit credentials.")
         : new AppError("intuit_unavailable", 503, "Intuit could not renew the token right now; the stored tokens are unchanged. Try again in a few minutes.");
 
-  if (code === "invalid_grant") {
-    await tx
-      .update(quickbooksConnections)
-      .set({
-        status: "reauthorization_required",
-        lastErrorStep: "refresh",
-        lastErrorCode: code,
-        lastErrorMessage: "Reauthorization required: QuickBooks refused the refresh token (disconnected in QuickBooks, or expired). Reconnect.",
-        lastErrorAt: now,
-        updatedAt: now,
-      })
-      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
-  } else if (code === "invalid_client") {
-    await tx
-      .update(quickbooksConnections)
-      .set({ lastErrorStep: "refresh", lastErrorCode: code, lastErrorMessage: appError.userMessage, lastErrorAt: now, updatedAt: now })
-      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
+  if (code === "invalid_grant" || code === "invalid_client") {
+    await recordConnectionError(tx, { id: row.id, tenantId }, {
+      step: "refresh",
+      code,
+      message:
+        code === "invalid_grant"
+          ? "Reauthorization required: QuickBooks refused the refresh token (disconnected in QuickBooks, or expired). Reconnect."
+          : appError.userMessage,
+      at: now,
+      reauthorize: code === "invalid_grant",
+    });
   }
   await writeRefreshLog(tx, {
     tenantId,
@@ -340,17 +334,13 @@ async function markReauthorizationRequired(options: { tenantId: string; app: Int
   await db().transaction(async (tx) => {
     const row = await lockConnection(tx, options.tenantId, options.app.environment);
     if (!row || row.status === "disconnected") return;
-    await tx
-      .update(quickbooksConnections)
-      .set({
-        status: "reauthorization_required",
-        lastErrorStep: "refresh",
-        lastErrorCode: "unauthorized_after_refresh",
-        lastErrorMessage: "Reauthorization required: QuickBooks refused a freshly renewed token. Reconnect to QuickBooks.",
-        lastErrorAt: now,
-        updatedAt: now,
-      })
-      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, options.tenantId)));
+    await recordConnectionError(tx, row, {
+      step: "refresh",
+      code: "unauthorized_after_refresh",
+      message: "Reauthorization required: QuickBooks refused a freshly renewed token. Reconnect to QuickBooks.",
+      at: now,
+      reauthorize: true,
+    });
     await recordAudit(tx, {
       tenantId: options.tenantId,
       actorUserId: options.actorUserId ?? null,

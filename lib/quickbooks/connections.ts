@@ -47,3 +47,28 @@ export function connectionFacts(row: ConnectionRow): ConnectionFacts {
     lastErrorAt: row.lastErrorAt,
   };
 }
+
+export interface ConnectionError {
+  step: "callback" | "verify" | "refresh";
+  code: string;
+  /** Written for the person at the console: it becomes the step's reason and the indicator's. */
+  message: string;
+  at: Date;
+  /** Intuit no longer honours the grant: only a new consent helps. */
+  reauthorize?: boolean;
+}
+
+/** Records a failure on the connection (and, when Intuit refused the grant, that it must be authorized again). */
+export async function recordConnectionError(executor: Executor, connection: { id: string; tenantId: string }, error: ConnectionError): Promise<void> {
+  await executor
+    .update(quickbooksConnections)
+    .set({
+      ...(error.reauthorize ? { status: "reauthorization_required" as const } : {}),
+      lastErrorStep: error.step,
+      lastErrorCode: error.code,
+      lastErrorMessage: error.message,
+      lastErrorAt: error.at,
+      updatedAt: error.at,
+    })
+    .where(and(eq(quickbooksConnections.id, connection.id), eq(quickbooksConnections.tenantId, connection.tenantId)));
+}

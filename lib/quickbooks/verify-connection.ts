@@ -9,7 +9,7 @@ import { getCompanyInfo } from "@/lib/intuit/api-client";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { callWithAccessToken, notConnected, reauthorizationRequired } from "./access-token";
 import { canTransition } from "./connection-state";
-import { findConnection, lockConnection } from "./connections";
+import { findConnection, lockConnection, recordConnectionError } from "./connections";
 import { intuitAppFor } from "./intuit-app";
 import { describeApiError } from "./intuit-errors";
 import { verifyEvidenceOf } from "./verify-evidence";
@@ -48,10 +48,7 @@ export async function verifyConnection({ tenantId, actorUserId, meta, background
     if (!(error instanceof IntuitApiError)) throw error;
     const message = describeApiError(error);
     await db().transaction(async (tx) => {
-      await tx
-        .update(quickbooksConnections)
-        .set({ lastErrorStep: "verify", lastErrorCode: error.code ?? error.kind, lastErrorMessage: message, lastErrorAt: new Date(), updatedAt: new Date() })
-        .where(and(eq(quickbooksConnections.id, connection.id), eq(quickbooksConnections.tenantId, tenantId)));
+      await recordConnectionError(tx, connection, { step: "verify", code: error.code ?? error.kind, message, at: new Date() });
       await recordAudit(tx, {
         tenantId,
         actorUserId,

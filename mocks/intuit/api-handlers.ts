@@ -1,8 +1,10 @@
-// The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo and a minimal query endpoint.
+// The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo, a minimal query endpoint and
+// change data capture (cdc.ts).
 // Authentication failures use the gateway's lowercase `fault` dialect, data errors the capitalised `Fault`
 // (intuit.md §4). Clients that do not ask for JSON get XML, as from Intuit.
 
 import type { HttpHandler } from "msw";
+import { cdcResponseBody, parseCdcRequest } from "./cdc";
 import { PATHS, route, type EmulatorContext, type RouteResolver } from "./context";
 import type { AccessCheck, ActiveToken } from "./emulator-state";
 import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, accountRecords, companyInfoRecord, findCompany, type SandboxCompany } from "./fixtures";
@@ -148,6 +150,7 @@ function apiRoute(ctx: EmulatorContext, path: string, handle: (request: Request,
       minorVersion: url.searchParams.get("minorversion"),
       accept: request.headers.get("accept"),
       status: response.status,
+      query: Object.fromEntries(url.searchParams),
     });
     return response;
   };
@@ -167,5 +170,11 @@ export function apiHandlers(ctx: EmulatorContext): HttpHandler[] {
     return entityResponse(ctx, request, queryResponseBody(parsed, auth.company));
   });
 
-  return [companyInfo, query];
+  const cdc = apiRoute(ctx, PATHS.cdc, (request, _params, auth) => {
+    const parsed = parseCdcRequest(new URL(request.url), ctx.store.now());
+    if ("error" in parsed) return serviceFault(ctx, request, 400, "ValidationFault", parsed.error);
+    return entityResponse(ctx, request, cdcResponseBody(ctx.store.changes(auth.company.realmId), parsed));
+  });
+
+  return [companyInfo, query, cdc];
 }

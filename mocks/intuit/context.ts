@@ -22,6 +22,8 @@ export interface ApiRequestRecord {
   minorVersion: string | null;
   accept: string | null;
   status: number;
+  /** The query string, e.g. CDC's entities and changedSince (API query strings carry no secrets). */
+  query: Record<string, string>;
 }
 
 export interface EmulatorContext {
@@ -48,6 +50,7 @@ export const PATHS = {
   userinfo: "/v1/openid_connect/userinfo",
   companyInfo: "/v3/company/:realmId/companyinfo/:id",
   query: "/v3/company/:realmId/query",
+  cdc: "/v3/company/:realmId/cdc",
   control: "/__emulator",
 } as const;
 

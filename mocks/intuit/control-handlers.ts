@@ -7,7 +7,12 @@
 //   POST /__emulator/first-authorized          {"realmId","at"} (ISO date or epoch ms): move the 5-year cap
 //   POST /__emulator/refresh-token-ttl         {"seconds":5} or {"seconds":null}: lifetime of refresh tokens issued next
 //   POST /__emulator/send-webhook              {"targetUrl","realmId","format"?}: sign and POST one change event to the app,
-//                                              as Intuit would; answers with the app's status and body
+//                                              as Intuit would; answers with the app's status and body. The change
+//                                              (Customer 1, Update) is also recorded in the change log, so CDC reports it
+//   POST /__emulator/changes                   {"realmId","entity","id","operation","at"?}: a change made in QuickBooks
+//                                              without a webhook (a delivery missed during downtime); CDC reports it.
+//                                              operation: Create, Update, Delete, Merge, Void or Emailed (any case);
+//                                              at: ISO date-time or epoch ms, default the emulator's clock
 //   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock
 //   GET  /__emulator/tokens                    the active token values themselves, so tests can search for leaks
 //
@@ -16,7 +21,9 @@
 import { createHmac } from "node:crypto";
 import type { HttpHandler } from "msw";
 import { z } from "zod";
+import { canonicalCdcEntity } from "./cdc";
 import { PATHS, route, type EmulatorContext } from "./context";
+import { CHANGE_OPERATIONS } from "./emulator-state";
 import { jsonResponse } from "./intuit-responses";
 import type { EmulatorState } from "./handlers";
 
@@ -36,6 +43,13 @@ const sendWebhookSchema = z.object({
   targetUrl: z.url().refine((u) => ["localhost", "127.0.0.1"].includes(new URL(u).hostname), "targetUrl must be on localhost"),
   realmId: z.string().min(1),
   format: z.enum(["cloudevents", "legacy"]).default("cloudevents"),
+});
+const changeSchema = z.object({
+  realmId: z.string().min(1),
+  entity: z.string().min(1).refine((name) => canonicalCdcEntity(name) !== undefined, "entity must be one that change data capture supports"),
+  id: z.string().min(1).max(100),
+  operation: z.string().refine((op) => CHANGE_OPERATIONS.some((known) => known.toLowerCase() === op.toLowerCase()), `operation must be one of ${CHANGE_OPERATIONS.join(", ")}`),
+  at: z.union([z.number(), z.iso.datetime({ offset: true })]).optional(),
 });
 const ttlSchema = z.object({ seconds: z.number().int().positive().nullable() });
 const advanceSchema = z.object({ seconds: z.number().finite() });
@@ -97,6 +111,8 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       const { targetUrl, realmId, format } = parsed.data;
       const now = new Date().toISOString();
       const id = crypto.randomUUID();
+      // Intuit records the change before it notifies: CDC must report what the webhook announced.
+      state.recordChange(realmId, { entity: "Customer", id: "1", operation: "Update", at: Date.parse(now) });
       const body =
         format === "cloudevents"
           ? JSON.stringify([{ specversion: "1.0", id, source: "intuit.emulator", type: "qbo.customer.updated.v1", datacontenttype: "application/json", time: now, intuitentityid: "1", intuitaccountid: realmId, data: {} }])
@@ -109,6 +125,13 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
         signal: AbortSignal.timeout(10_000),
       });
       return jsonResponse({ ok: answer.ok, status: answer.status, eventId: id, answer: await answer.text() });
+    }),
+    route(ctx, "post", `${base}/changes`, untraced, async (request) => {
+      const parsed = changeSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      const { realmId, at, ...change } = parsed.data;
+      const recorded = state.recordChange(realmId, { ...change, at: typeof at === "string" ? Date.parse(at) : at });
+      return jsonResponse({ ok: true, change: { ...recorded, at: new Date(recorded.at).toISOString() } }, 201);
     }),
     route(ctx, "get", `${base}/state`, untraced, async () => jsonResponse(state.snapshot())),
     route(ctx, "get", `${base}/tokens`, untraced, async () =>

@@ -1,7 +1,9 @@
-// The emulator's memory: authorization codes, grants, tokens, injected faults and call counters.
+// The emulator's memory: authorization codes, grants, tokens, injected faults, call counters and each realm's
+// change log (what CDC reports).
 // No HTTP here, so the rules Intuit enforces (single-use codes, rotation, replay revocation, hard expiry)
 // read as plain functions. Everything lives in the closure of createEmulatorStore: one store per emulator.
 
+import { canonicalCdcEntity } from "./cdc";
 import { newAccessToken, newAuthorizationCode, newGrantId, newRefreshToken } from "./random";
 
 export type FaultTarget = "token" | "revoke" | "api" | "discovery";
@@ -45,6 +47,30 @@ export interface EmulatorCalls {
   api: number;
   userinfo: number;
   jwks: number;
+}
+
+/** What happened to a QuickBooks object, in the words of Intuit's webhooks. */
+export const CHANGE_OPERATIONS = ["Create", "Update", "Delete", "Merge", "Void", "Emailed"] as const;
+export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
+
+/** One entry of a realm's change log. */
+export interface EmulatorChange {
+  /** Canonical entity name, e.g. "Customer". */
+  entity: string;
+  id: string;
+  operation: ChangeOperation;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+export interface ChangeInput {
+  /** Any case: "customer" is stored as "Customer". Must be an entity CDC supports. */
+  entity: string;
+  id: string;
+  /** Any case: "update" is stored as "Update". */
+  operation: string;
+  /** Default: the emulator's clock. */
+  at?: Date | number;
 }
 
 export type OAuthFailure = { error: string; description?: string; status: number };
@@ -134,6 +160,7 @@ export function createEmulatorStore(config: StoreConfig) {
   const tokens = new Map<string, TokenRecord>();
   const firstAuthorizedAt = new Map<string, number>();
   const faults: { fault: EmulatorFault; remaining: number }[] = [];
+  const changeLog = new Map<string, EmulatorChange[]>();
   // Mutated in place so a test holding `state.calls` always sees current numbers.
   const calls: EmulatorCalls = emptyCalls();
   let clockOffsetMs = 0;
@@ -320,7 +347,26 @@ export function createEmulatorStore(config: StoreConfig) {
     refreshTtlOverride = seconds;
   }
 
+  /** Records a change to one object of the realm; throws for an entity CDC does not know or an unknown operation. */
+  function recordChange(realmId: string, input: ChangeInput): EmulatorChange {
+    const entity = canonicalCdcEntity(input.entity);
+    if (!entity) throw new Error(`Unknown or unsupported entity for change data capture: ${input.entity}`);
+    const operation = CHANGE_OPERATIONS.find((op) => op.toLowerCase() === input.operation.toLowerCase());
+    if (!operation) throw new Error(`Unknown operation: ${input.operation}`);
+    const at = input.at === undefined ? now() : typeof input.at === "number" ? input.at : input.at.getTime();
+    const change: EmulatorChange = { entity, id: input.id, operation, at };
+    const log = changeLog.get(realmId) ?? [];
+    log.push(change);
+    changeLog.set(realmId, log);
+    return change;
+  }
+
+  function changes(realmId: string): readonly EmulatorChange[] {
+    return [...(changeLog.get(realmId) ?? [])];
+  }
+
   function reset(): void {
+    changeLog.clear();
     refreshTtlOverride = null;
     codes.clear();
     grants.clear();
@@ -351,6 +397,8 @@ export function createEmulatorStore(config: StoreConfig) {
     injectFault,
     takeFault,
     pendingFaults,
+    recordChange,
+    changes,
     reset,
   };
 }

@@ -9,6 +9,7 @@
 //   POST /v2/oauth2/tokens/revoke         JSON {"token"}; 200 with an empty body
 //   GET  /v1/openid_connect/userinfo      GET /op/v1/jwks
 //   GET  /v3/company/:realmId/companyinfo/:id      GET /v3/company/:realmId/query?query=…
+//   GET  /v3/company/:realmId/cdc?entities=…&changedSince=…   change data capture, from the realm's change log (cdc.ts)
 //   /__emulator/*                          test control, see control-handlers.ts
 //
 // State is kept in closures: every createIntuitEmulator() call is an independent Intuit.
@@ -20,7 +21,9 @@ import { controlHandlers } from "./control-handlers";
 import {
   createEmulatorStore,
   type ActiveToken,
+  type ChangeInput,
   type EmulatorCalls,
+  type EmulatorChange,
   type EmulatorFault,
   type TokenKind,
 } from "./emulator-state";
@@ -28,7 +31,7 @@ import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKE
 import { createIdTokenSigner } from "./id-token";
 import { oauthHandlers } from "./oauth-handlers";
 
-export type { ActiveToken, EmulatorCalls, EmulatorFault, FaultTarget, TokenKind } from "./emulator-state";
+export type { ActiveToken, ChangeInput, EmulatorCalls, EmulatorChange, EmulatorFault, FaultTarget, TokenKind } from "./emulator-state";
 export type { ApiRequestRecord } from "./context";
 export type { SandboxCompany } from "./fixtures";
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES } from "./fixtures";
@@ -75,7 +78,7 @@ export interface EmulatorState {
   readonly companies: readonly SandboxCompany[];
   /** Live counters per endpoint; zeroed by reset(). */
   readonly calls: Readonly<EmulatorCalls>;
-  /** Forget codes, grants, tokens, faults, counters, the API request log and any clock offset. */
+  /** Forget codes, grants, tokens, faults, counters, change logs, the API request log and any clock offset. */
   reset(): void;
   injectFault(fault: EmulatorFault): void;
   pendingFaults(): (EmulatorFault & { remaining: number })[];
@@ -87,6 +90,13 @@ export interface EmulatorState {
   apiRequests(): readonly ApiRequestRecord[];
   /** Refresh tokens issued from now on live this many seconds (null: back to the configured lifetime). */
   setRefreshTokenTtl(seconds: number | null): void;
+  /**
+   * A change to one object of the realm, as a QuickBooks user would make it (no webhook is sent): CDC reports it.
+   * Throws for an entity CDC does not support or an unknown operation.
+   */
+  recordChange(realmId: string, change: ChangeInput): EmulatorChange;
+  /** The realm's change log, oldest entry first as recorded. */
+  changes(realmId: string): readonly EmulatorChange[];
   /** Moves the emulator's clock forward (or back) without touching `now`. */
   advanceTime(seconds: number): void;
   /** Sets when the realm was first authorised, which is where the 5-year refresh-token cap counts from. */
@@ -138,6 +148,8 @@ function createState(ctx: EmulatorContext): EmulatorState {
     advanceTime: store.advanceTime,
     setRefreshTokenTtl: store.setRefreshTokenTtl,
     setRealmFirstAuthorizedAt: store.setRealmFirstAuthorizedAt,
+    recordChange: store.recordChange,
+    changes: store.changes,
     now: () => new Date(store.now()),
     snapshot: () => ({
       now: new Date(store.now()).toISOString(),
