@@ -19,6 +19,8 @@ export type Executor = Database | Transaction;
 export interface DatabaseHandle {
   db: Database;
   kind: "postgres" | "pglite";
+  /** The postgres.js client itself (PostgreSQL only): for what drizzle cannot do, e.g. streaming `COPY … TO STDOUT`. */
+  sql?: postgres.Sql;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       idle_timeout: 30,
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
-    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+    return { db, kind: "postgres", sql: client, close: () => client.end({ timeout: 5 }) };
   }
   if (!options.pgliteDataDir.startsWith("memory://")) {
     // PGlite does not create parent folders itself.

@@ -16,6 +16,7 @@ const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/integrations/quickbooks/logs", label: "Logs", action: "logs.read" },
   { href: "/integrations/quickbooks/settings", label: "Settings", action: "credentials.manage" },
   { href: "/integrations/quickbooks/tenants", label: "All tenants", action: "tenants.overview" },
+  { href: "/integrations/quickbooks/api-keys", label: "API keys", action: "apikeys.manage" },
 ];
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {

@@ -3,3 +3,4 @@ export * from "./quickbooks";
 export * from "./audit";
 export * from "./settings";
 export * from "./webhooks";
+export * from "./api-keys";

@@ -111,7 +111,12 @@ export const callbackLogs = pgTable(
     latencyMs: integer("latency_ms").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("callback_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
+  (t) => [
+    index("callback_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    // The logs page's filters (outcome, user), each in the keyset order: a filtered page is a short index range.
+    index("callback_logs_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc(), t.id.desc()),
+    index("callback_logs_tenant_user_created_idx").on(t.tenantId, t.userId, t.createdAt.desc(), t.id.desc()),
+  ],
 );
 
 export const refreshTriggerEnum = pgEnum("refresh_trigger", ["on_demand", "unauthorized", "scheduled", "manual"]);
@@ -139,7 +144,10 @@ export const refreshLogs = pgTable(
     durationMs: integer("duration_ms").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("refresh_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc())],
+  (t) => [
+    index("refresh_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    index("refresh_logs_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc(), t.id.desc()),
+  ],
 );
 
 export const revocationStatusEnum = pgEnum("revocation_status", ["pending", "revoked", "failed"]);

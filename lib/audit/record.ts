@@ -24,7 +24,14 @@ export type AuditAction =
   | "token.rotated"
   | "token.refresh_failed"
   | "token.revoked"
-  | "token.revoke_failed";
+  | "token.revoke_failed"
+  | "api_key.created"
+  | "api_key.used"
+  | "api_key.rotated"
+  | "api_key.revoked"
+  | "logs.viewed"
+  | "logs.export_started"
+  | "logs.exported";
 
 export interface RequestMeta {
   requestId: string | null;
@@ -35,6 +42,8 @@ export interface RequestMeta {
 export interface AuditEntry {
   tenantId: string | null;
   actorUserId: string | null;
+  /** The API key that acted, when it was one (actorUserId is then null). */
+  actorApiKeyId?: string | null;
   action: AuditAction;
   target?: string | null;
   outcome: "success" | "failure";
@@ -47,6 +56,7 @@ export async function recordAudit(executor: Executor, entry: AuditEntry): Promis
   await executor.insert(auditEvents).values({
     tenantId: entry.tenantId,
     actorUserId: entry.actorUserId,
+    actorApiKeyId: entry.actorApiKeyId ?? null,
     action: entry.action,
     target: entry.target ?? null,
     outcome: entry.outcome,

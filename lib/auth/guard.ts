@@ -1,21 +1,73 @@
 import "server-only";
 import { forbidden as forbiddenPage, redirect } from "next/navigation";
+import { db } from "@/db";
+import { authenticateApiKey, type ApiKeyPrincipal } from "@/lib/api-keys/authenticate-api-key";
+import { recordAudit, requestMetaFrom } from "@/lib/audit/record";
 import { AppError, forbidden, unauthenticated } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { can, type Action } from "./permissions";
+import { can, scopeGranting, SENSITIVE_SCOPES, type Action, type ApiKeyAction } from "./permissions";
 import { currentActor, resolveSession, type Actor } from "./session";
 
+export type { ApiKeyPrincipal };
+
 /**
- * The one gate in front of every route handler: a session, a role allowed to do `action` on the active tenant,
- * and, for requests that change something, proof that the browser sent it from this app (Origin check).
+ * Who a route handler acts for: the signed-in person, or, for the actions an API key scope can grant, possibly an
+ * API key (whose userId is null). For every other action the type says it is always a person.
  */
-export async function requireActor(req: Request, action: Action): Promise<Actor> {
+export type RequestActor<A extends Action> = A extends ApiKeyAction ? Actor | ApiKeyPrincipal : Actor;
+
+/**
+ * The one gate in front of every route handler. With `Authorization: Bearer <key>`: a valid key (else 401
+ * `invalid_api_key`) whose scopes grant `action` (else 403); no Origin check, since keys are sent by servers and a
+ * browser never attaches one by itself (a key is never read from a cookie). Otherwise a session, a role allowed to do
+ * `action` on the active tenant, and, for requests that change something, proof that the browser sent it from this
+ * app (Origin check).
+ */
+export async function requireActor<A extends Action>(req: Request, action: A): Promise<RequestActor<A>> {
+  const key = bearerToken(req);
+  if (key !== null) return (await requireApiKey(req, key, action)) as RequestActor<A>;
   if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
   const session = await resolveSession(req.headers);
   if (session.kind === "signed_out") throw unauthenticated();
   if (session.kind === "no_membership") throw forbidden("You do not have access to this tenant. Switch tenant or ask its admin.");
   if (!can(session.actor.role, action)) throw forbidden();
-  return session.actor;
+  return session.actor as RequestActor<A>;
+}
+
+/** The presented API key, or null when the request carries none (any other Authorization scheme is not a key). */
+function bearerToken(req: Request): string | null {
+  const header = req.headers.get("authorization");
+  const match = header ? /^Bearer(?:\s+(.*))?$/i.exec(header.trim()) : null;
+  return match ? (match[1] ?? "").trim() : null;
+}
+
+/**
+ * Uses of a sensitive scope (logs:export, verify:trigger) are written to the audit trail before the action runs.
+ * status:read is not audited per use: it reveals the connection's state only, is polled by monitors, and the key's
+ * last_used_at already tells when it was last used (the verify file it also reads records its own download).
+ */
+async function requireApiKey(req: Request, key: string, action: Action): Promise<ApiKeyPrincipal> {
+  const principal = await authenticateApiKey(key);
+  const scope = scopeGranting(principal.scopes, action);
+  if (!scope) throw new AppError("insufficient_scope", 403, "This API key's scopes do not allow this action.");
+  if (SENSITIVE_SCOPES.has(scope)) {
+    await recordAudit(db(), {
+      tenantId: principal.tenantId,
+      actorUserId: null,
+      actorApiKeyId: principal.apiKeyId,
+      action: "api_key.used",
+      target: `api_key:${principal.prefix}`,
+      outcome: "success",
+      details: { scope, action, method: req.method, path: new URL(req.url).pathname },
+      meta: requestMetaFrom(req),
+    });
+  }
+  return principal;
+}
+
+/** The actor ids for an audit row, whoever acted. */
+export function auditActorOf(actor: Actor | ApiKeyPrincipal): { actorUserId: string | null; actorApiKeyId: string | null } {
+  return "apiKeyId" in actor ? { actorUserId: null, actorApiKeyId: actor.apiKeyId } : { actorUserId: actor.userId, actorApiKeyId: null };
 }
 
 export function assertSameOrigin(req: Request): void {

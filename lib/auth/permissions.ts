@@ -17,6 +17,8 @@ export const ACTIONS = [
   "webhooks.manage",
   // The all-tenants health table: only tenants where the user is an admin are listed.
   "tenants.overview",
+  // Create, list, rotate and revoke the tenant's API keys. Never granted to an API key.
+  "apikeys.manage",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -35,3 +37,82 @@ const MATRIX: Record<Role, ReadonlySet<Action>> = {
 export function can(role: Role, action: Action): boolean {
   return MATRIX[role].has(action);
 }
+
+/**
+ * API key scopes: a closed list, each granting a fixed set of the actions above on the key's own tenant. A key can
+ * never do more than its scopes grant, and no scope grants credentials, settings, connect, disconnect, renewals,
+ * webhooks, the all-tenants table or key management (KEY_NEVER_ACTIONS; checked below at compile time and by
+ * tests/permission-matrix.test.ts at run time).
+ */
+export const API_KEY_SCOPES = ["status:read", "logs:read", "logs:export", "verify:trigger"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export const SCOPE_ACTIONS = {
+  // GET /api/quickbooks/status, GET /api/quickbooks/verify-file
+  "status:read": ["quickbooks.status.read"],
+  // Reading the logs (no route handler serves them as JSON yet; the scope is reserved for it).
+  "logs:read": ["logs.read"],
+  // GET /api/quickbooks/logs/{callback|refresh|webhook|access}.csv
+  "logs:export": ["logs.export"],
+  // POST /api/quickbooks/verify (and POST /api/quickbooks/checks, which re-runs the readiness checks it needs)
+  "verify:trigger": ["quickbooks.verify"],
+} as const satisfies Record<ApiKeyScope, readonly Action[]>;
+
+/** The actions some scope grants: requireActor() may answer them with an API key principal. */
+export type ApiKeyAction = (typeof SCOPE_ACTIONS)[ApiKeyScope][number];
+
+/** Never reachable with an API key, whatever its scopes. */
+export const KEY_NEVER_ACTIONS = [
+  "quickbooks.connect",
+  "quickbooks.disconnect",
+  "quickbooks.refresh",
+  "credentials.manage",
+  "webhooks.manage",
+  "tenants.overview",
+  "apikeys.manage",
+] as const satisfies readonly Action[];
+// A compile error here means a scope grants one of KEY_NEVER_ACTIONS.
+const _keysNeverGrant: Extract<ApiKeyAction, (typeof KEY_NEVER_ACTIONS)[number]> extends never ? true : never = true;
+void _keysNeverGrant;
+
+/** Uses of these scopes are written to the audit trail, every time (status reads are not: see lib/auth/guard.ts). */
+export const SENSITIVE_SCOPES: ReadonlySet<ApiKeyScope> = new Set<ApiKeyScope>(["logs:export", "verify:trigger"]);
+
+export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
+  "status:read": "Read the connection status and download the company verify file",
+  "logs:read": "Read the logs",
+  "logs:export": "Export the logs as CSV",
+  "verify:trigger": "Trigger a Verify (a test call to QuickBooks)",
+};
+
+export function isApiKeyScope(value: string): value is ApiKeyScope {
+  return (API_KEY_SCOPES as readonly string[]).includes(value);
+}
+
+/** The scope of `scopes` that grants `action`, or null when none does. */
+export function scopeGranting(scopes: readonly ApiKeyScope[], action: Action): ApiKeyScope | null {
+  return scopes.find((scope) => (SCOPE_ACTIONS[scope] as readonly Action[]).includes(action)) ?? null;
+}
+
+/**
+ * Which action each route handler asks requireActor() for: the test (tests/permission-matrix.test.ts) walks every
+ * route file under app/api, fails on one missing here, and derives every expected status from can() and the scopes.
+ */
+export const ROUTE_ACTIONS = {
+  "GET /api/quickbooks/status": "quickbooks.status.read",
+  "GET /api/quickbooks/verify-file": "quickbooks.status.read",
+  "GET /api/quickbooks/connect": "quickbooks.connect",
+  "POST /api/quickbooks/verify": "quickbooks.verify",
+  "POST /api/quickbooks/checks": "quickbooks.verify",
+  "POST /api/quickbooks/refresh": "quickbooks.refresh",
+  "POST /api/quickbooks/disconnect": "quickbooks.disconnect",
+  "GET /api/quickbooks/settings": "credentials.manage",
+  "PUT /api/quickbooks/settings": "credentials.manage",
+  "POST /api/quickbooks/webhooks/retry": "webhooks.manage",
+  "POST /api/quickbooks/webhooks/test": "webhooks.manage",
+  "GET /api/quickbooks/logs/[file]": "logs.export",
+  "GET /api/quickbooks/api-keys": "apikeys.manage",
+  "POST /api/quickbooks/api-keys": "apikeys.manage",
+  "POST /api/quickbooks/api-keys/[id]/revoke": "apikeys.manage",
+  "POST /api/quickbooks/api-keys/[id]/rotate": "apikeys.manage",
+} as const satisfies Record<string, Action>;

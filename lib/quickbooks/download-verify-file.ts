@@ -9,7 +9,9 @@ import { verifyEvidenceSchema, verifyFileName, verifyFileOf, type VerifyFile } f
 export interface DownloadVerifyFileOptions {
   tenantId: string;
   tenantName: string;
-  actorUserId: string;
+  actorUserId: string | null;
+  /** Set when an API key (scope status:read) downloaded it. */
+  actorApiKeyId?: string | null;
   meta?: RequestMeta;
   now?: Date;
 }
@@ -31,7 +33,7 @@ const noVerification = () =>
  * document for a security review. Each download is recorded in the audit trail, since evidence handed out is itself
  * something an auditor asks about.
  */
-export async function downloadVerifyFile({ tenantId, tenantName, actorUserId, meta, now = new Date() }: DownloadVerifyFileOptions): Promise<DownloadedVerifyFile> {
+export async function downloadVerifyFile({ tenantId, tenantName, actorUserId, actorApiKeyId, meta, now = new Date() }: DownloadVerifyFileOptions): Promise<DownloadedVerifyFile> {
   const app = await intuitAppFor(tenantId);
   const row = await findConnection(db(), tenantId, app.environment);
   // A reconnect to another company clears verified_at; the evidence of the old company must not pass for the new one.
@@ -44,6 +46,7 @@ export async function downloadVerifyFile({ tenantId, tenantName, actorUserId, me
   await recordAudit(db(), {
     tenantId,
     actorUserId,
+    actorApiKeyId,
     action: "evidence.downloaded",
     target: `quickbooks:${evidence.environment}:${evidence.realmId}`,
     outcome: "success",

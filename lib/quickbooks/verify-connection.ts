@@ -17,6 +17,8 @@ import { verifyEvidenceOf } from "./verify-evidence";
 export interface VerifyConnectionOptions {
   tenantId: string;
   actorUserId: string | null;
+  /** Set when an API key (scope verify:trigger) asked: its audit rows name the key. */
+  actorApiKeyId?: string | null;
   meta?: RequestMeta;
   /** A scheduled re-verify (lib/jobs/reverify-sweep.ts), not a person or an API call: see getUsableAccessToken. */
   background?: boolean;
@@ -33,7 +35,7 @@ export interface VerifiedConnection {
  * Steps 3 and 4, Verify and Connect: a CompanyInfo call proves the tokens work; only then is the profile flagged
  * active. A failure is written on the connection (the Verify step shows it) before it is raised.
  */
-export async function verifyConnection({ tenantId, actorUserId, meta, background }: VerifyConnectionOptions): Promise<VerifiedConnection> {
+export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, meta, background }: VerifyConnectionOptions): Promise<VerifiedConnection> {
   const app = await intuitAppFor(tenantId);
   const connection = await findConnection(db(), tenantId, app.environment);
   if (!connection || !connection.realmId || !connection.accessTokenEnc) throw notConnected();
@@ -52,6 +54,7 @@ export async function verifyConnection({ tenantId, actorUserId, meta, background
       await recordAudit(tx, {
         tenantId,
         actorUserId,
+        actorApiKeyId,
         action: "connection.verify_failed",
         target: `quickbooks:${app.environment}:${connection.realmId}`,
         outcome: "failure",
@@ -99,6 +102,7 @@ export async function verifyConnection({ tenantId, actorUserId, meta, background
     await recordAudit(tx, {
       tenantId,
       actorUserId,
+      actorApiKeyId,
       action: "connection.verified",
       target,
       outcome: "success",
@@ -106,7 +110,7 @@ export async function verifyConnection({ tenantId, actorUserId, meta, background
       meta,
     });
     if (activating) {
-      await recordAudit(tx, { tenantId, actorUserId, action: "connection.activated", target, outcome: "success", meta });
+      await recordAudit(tx, { tenantId, actorUserId, actorApiKeyId, action: "connection.activated", target, outcome: "success", meta });
     }
   });
 

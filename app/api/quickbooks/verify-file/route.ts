@@ -1,6 +1,6 @@
 // GET /api/quickbooks/verify-file – the company verify file: evidence of the last successful Verify, as a download.
 import { requestMetaFrom } from "@/lib/audit/record";
-import { requireActor } from "@/lib/auth/guard";
+import { auditActorOf, requireActor } from "@/lib/auth/guard";
 import { respond } from "@/lib/http/respond";
 import { downloadVerifyFile } from "@/lib/quickbooks/download-verify-file";
 
@@ -11,7 +11,7 @@ export async function GET(req: Request) {
     const { filename, file } = await downloadVerifyFile({
       tenantId: actor.tenantId,
       tenantName: actor.tenantName,
-      actorUserId: actor.userId,
+      ...auditActorOf(actor),
       meta: requestMetaFrom(req),
     });
     // Indented: a reviewer reads this file, and it is small.

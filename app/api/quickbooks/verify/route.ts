@@ -1,13 +1,13 @@
 // POST /api/quickbooks/verify – step 3, Verify: a CompanyInfo call proves the tokens work; success activates.
 import { requestMetaFrom } from "@/lib/audit/record";
-import { requireActor } from "@/lib/auth/guard";
+import { auditActorOf, requireActor } from "@/lib/auth/guard";
 import { privateJson, respond } from "@/lib/http/respond";
 import { verifyConnection } from "@/lib/quickbooks/verify-connection";
 
 export async function POST(req: Request) {
   return respond(async () => {
     const actor = await requireActor(req, "quickbooks.verify");
-    const verified = await verifyConnection({ tenantId: actor.tenantId, actorUserId: actor.userId, meta: requestMetaFrom(req) });
+    const verified = await verifyConnection({ tenantId: actor.tenantId, ...auditActorOf(actor), meta: requestMetaFrom(req) });
     return privateJson({ verified });
   });
 }

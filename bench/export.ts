@@ -1,0 +1,293 @@
+// npm run bench:export – the callback-log CSV export at 1,000,000 rows (issue 6), through the BUILT app (`next start`)
+// on PostgreSQL, beside `psql \copy (same SELECT) to stdout with (format csv, header)` on the same data in the same run.
+// Measures total time, time to first byte and the app's peak memory (VmRSS sampled every 20 ms, and VmHWM) per run;
+// checks that the download parses back to the same rows (count, ids in order, spot checks) and is byte-identical to
+// psql's output. Prints one table and writes bench/results-export.json. Exit code 1 if a check fails.
+//
+// Options: --rows 1000000 --runs 3 --build (run `next build` even if .next exists)
+// Env: BENCH_POSTGRES_URL (server, default postgres://postgres@127.0.0.1:5432), BENCH_EXPORT_DATABASE (qbc_bench_export).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import { parse } from "csv-parse";
+import { encode } from "next-auth/jwt";
+import postgres from "postgres";
+import { LOG_COLUMNS } from "../lib/logs/columns";
+import { copySelectPieces, toInlineSql } from "../lib/logs/log-query";
+
+const repoDir = path.resolve(import.meta.dirname, "..");
+const { values: args } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" }, build: { type: "boolean", default: false } } });
+const ROWS = Number(args.rows);
+const RUNS = Number(args.runs);
+const SERVER_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
+const DATABASE = process.env.BENCH_EXPORT_DATABASE ?? "qbc_bench_export";
+const DATABASE_URL = `${SERVER_URL}/${DATABASE}`;
+const AUTH_SECRET = "bench-auth-secret-that-is-long-enough-0123456789";
+if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE)) throw new Error("BENCH_EXPORT_DATABASE must be a plain identifier");
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "qbc-bench-export-"));
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) if (child.pid && child.exitCode === null) try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+  rmSync(tmp, { recursive: true, force: true });
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+const appEnv: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  LANG: "C.UTF-8",
+  TZ: "UTC",
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL,
+  AUTH_SECRET,
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 11).toString("base64"),
+  SEED_PASSWORD: "bench-seed-password",
+  QBC_BACKGROUND_JOBS: "off",
+  INTUIT_ENVIRONMENT: "sandbox",
+  INTUIT_CLIENT_ID: "bench-client-id",
+  INTUIT_CLIENT_SECRET: "bench-client-secret",
+};
+
+function run(command: string, argv: string[], env: NodeJS.ProcessEnv = appEnv) {
+  const result = spawnSync(command, argv, { cwd: repoDir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${command} ${argv.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The app's processes: the spawned one and its descendants (next start may fork). */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  return tree;
+}
+
+function memoryKb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  try {
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+const rssMb = (root: number) => processTree(root).reduce((sum, pid) => sum + memoryKb(pid, "VmRSS"), 0) / 1024;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sha256 = async (file: string) => {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+console.log(`bench:export – ${ROWS.toLocaleString("en")} callback-log rows, ${RUNS} runs each`);
+if (args.build || !existsSync(path.join(repoDir, ".next", "BUILD_ID"))) {
+  console.log("Building the app (next build) ...");
+  run(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
+}
+
+const admin = postgres(`${SERVER_URL}/postgres`, { max: 1, onnotice: () => {} });
+const [{ server_version: serverVersion }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
+await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
+await admin.unsafe(`create database ${DATABASE}`);
+await admin.end();
+run(process.execPath, ["--import", "tsx", "--conditions=react-server", "db/migrate-cli.ts"]);
+run(process.execPath, ["--import", "tsx", "--conditions=react-server", "db/seed-cli.ts"]);
+
+const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+const [acme] = await sql<{ id: string }[]>`select id from tenants where slug = 'acme'`;
+const [auditor] = await sql<{ id: string; email: string; name: string }[]>`select id, email, name from users where email = 'auditor@acme.test'`;
+if (!acme || !auditor) throw new Error("the seed has no Acme tenant or auditor");
+const started = performance.now();
+await sql`
+  insert into callback_logs (tenant_id, user_id, environment, realm_id, outcome, error_code, message, intuit_tid, latency_ms, created_at)
+  select ${acme.id}::uuid, case when g % 3 = 0 then ${auditor.id}::uuid end, 'sandbox', '9341452000000001',
+         case when g % 10 = 0 then 'failure' else 'success' end::callback_outcome,
+         case when g % 10 = 0 then 'access_denied' end,
+         case g % 50 when 0 then '=cmd|'' /C calc''!A0' when 1 then 'Intuit said "no", then, a retry' when 2 then E'two\nlines'
+                     else 'Authorization code exchanged and the company verified' end,
+         'tid-' || md5(g::text), g % 900, timestamptz '2026-01-01T00:00:00Z' + g * interval '1 second' + (g % 1000) * interval '1 microsecond'
+  from generate_series(1, ${ROWS}) as g`;
+await sql`analyze callback_logs`;
+const insertSeconds = (performance.now() - started) / 1000;
+console.log(`Inserted ${ROWS.toLocaleString("en")} rows in ${insertSeconds.toFixed(1)} s.`);
+
+// The query the app runs (one column list), for psql.
+const select = toInlineSql(copySelectPieces("callback", acme.id, {}));
+
+// ---------------------------------------------------------------------------------------------------------------
+const port = await freePort();
+const appUrl = `http://127.0.0.1:${port}`;
+const appLog = createWriteStream(path.join(tmp, "app.log"));
+const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+  cwd: repoDir,
+  env: { ...appEnv, APP_URL: appUrl },
+  detached: true,
+  stdio: ["ignore", "pipe", "pipe"],
+});
+children.add(app);
+app.stdout!.pipe(appLog);
+app.stderr!.pipe(appLog);
+for (let deadline = Date.now() + 60_000; ; ) {
+  try {
+    await fetch(`${appUrl}/login`, { signal: AbortSignal.timeout(2_000) });
+    break;
+  } catch {
+    if (Date.now() > deadline || app.exitCode !== null) throw new Error(`the app did not start:\n${readFileSync(path.join(tmp, "app.log"), "utf8")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const cookieName = "authjs.session-token";
+const token = await encode({ token: { sub: auditor.id, userId: auditor.id, tenantId: acme.id, email: auditor.email, name: auditor.name }, secret: AUTH_SECRET, salt: cookieName });
+const headers = { cookie: `${cookieName}=${token}` };
+
+// Warm-up: the route's first request loads its code.
+const warm = await fetch(`${appUrl}/api/quickbooks/logs/callback.csv?q=warm-up`, { headers });
+if (warm.status !== 200) throw new Error(`warm-up export answered ${warm.status}: ${await warm.text()}`);
+await warm.text();
+const idleRssMb = rssMb(app.pid!);
+
+interface Measure {
+  seconds: number;
+  ttfbMs?: number;
+  peakRssMb?: number;
+  bytes: number;
+}
+
+async function appExport(file: string): Promise<Measure> {
+  let peak = rssMb(app.pid!);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(app.pid!))), 20);
+  const t0 = performance.now();
+  const response = await fetch(`${appUrl}/api/quickbooks/logs/callback.csv`, { headers });
+  if (response.status !== 200 || !response.body) throw new Error(`export answered ${response.status}`);
+  const out = createWriteStream(file);
+  let ttfb: number | undefined;
+  let bytes = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    ttfb ??= performance.now() - t0;
+    bytes += chunk.byteLength;
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await new Promise<void>((resolve) => out.end(resolve));
+  clearInterval(sampler);
+  return { seconds, ttfbMs: ttfb, peakRssMb: Math.max(peak, rssMb(app.pid!)), bytes };
+}
+
+async function psqlExport(file: string): Promise<Measure> {
+  const out = createWriteStream(file);
+  await new Promise((r) => out.once("open", r));
+  const t0 = performance.now();
+  const child = spawn("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", DATABASE_URL, "-c", `\\copy (${select}) to stdout with (format csv, header)`], { stdio: ["ignore", out, "inherit"] });
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  const seconds = (performance.now() - t0) / 1000;
+  await new Promise<void>((resolve) => out.end(resolve));
+  if (code !== 0) throw new Error(`psql exited with ${code}`);
+  return { seconds, bytes: readFileSync(file).byteLength };
+}
+
+const appRuns: Measure[] = [];
+const psqlRuns: Measure[] = [];
+for (let i = 0; i < RUNS; i++) {
+  // Alternate, so that neither gets a systematically warmer cache.
+  psqlRuns.push(await psqlExport(path.join(tmp, `psql-${i}.csv`)));
+  appRuns.push(await appExport(path.join(tmp, `app-${i}.csv`)));
+  console.log(`run ${i + 1}: app ${appRuns[i]!.seconds.toFixed(2)} s (first byte ${appRuns[i]!.ttfbMs!.toFixed(0)} ms, peak ${appRuns[i]!.peakRssMb!.toFixed(0)} MB), psql ${psqlRuns[i]!.seconds.toFixed(2)} s`);
+}
+const hwmMb = processTree(app.pid!).reduce((sum, pid) => sum + memoryKb(pid, "VmHWM"), 0) / 1024;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checks: the download parses back to the same rows, and is the same bytes as psql's.
+const problems: string[] = [];
+const appFile = path.join(tmp, "app-0.csv");
+const expectedIds = (await sql<{ id: string }[]>`select id::text from callback_logs where tenant_id = ${acme.id} order by created_at desc, id desc limit 5`).map((r) => r.id);
+const spot = await sql<{ id: string; message: string }[]>`select id::text, message from callback_logs where tenant_id = ${acme.id} and id in (select id from callback_logs order by id limit 3)`;
+let parsedRows = 0;
+const firstIds: string[] = [];
+const byId = new Map<string, Record<string, string>>();
+const parser = createReadStream(appFile).pipe(parse({ columns: true }));
+for await (const record of parser as AsyncIterable<Record<string, string>>) {
+  parsedRows++;
+  if (firstIds.length < 5) firstIds.push(record.id!);
+  if (spot.some((s) => s.id === record.id)) byId.set(record.id!, record);
+  if (parsedRows === 1 && Object.keys(record).join(",") !== LOG_COLUMNS.callback.map((c) => c.name).join(",")) problems.push("header differs from the column list");
+}
+if (parsedRows !== ROWS) problems.push(`parsed ${parsedRows} rows, expected ${ROWS}`);
+if (firstIds.join() !== expectedIds.join()) problems.push(`first ids ${firstIds.join()} differ from ${expectedIds.join()}`);
+for (const s of spot) {
+  const expected = /^[=+\-@\t\r]/.test(s.message) ? `'${s.message}` : s.message;
+  if (byId.get(s.id)?.message !== expected) problems.push(`row ${s.id}: message ${JSON.stringify(byId.get(s.id)?.message)} != ${JSON.stringify(expected)}`);
+}
+const [appHash, psqlHash] = await Promise.all([sha256(appFile), sha256(path.join(tmp, "psql-0.csv"))]);
+if (appHash !== psqlHash) problems.push("the app's CSV and psql's differ");
+for (let i = 1; i < RUNS; i++) if ((await sha256(path.join(tmp, `app-${i}.csv`))) !== appHash) problems.push(`run ${i + 1} downloaded different bytes`);
+const [audit] = await sql<{ rows: number }[]>`select (details->>'rows')::int as rows from audit_events where action = 'logs.exported' and details->>'q' is null order by id desc limit 1`;
+if (audit?.rows !== ROWS) problems.push(`the access history records ${audit?.rows} rows for the last export`);
+await sql.end();
+
+const appSeconds = median(appRuns.map((r) => r.seconds));
+const psqlSeconds = median(psqlRuns.map((r) => r.seconds));
+const peak = Math.max(...appRuns.map((r) => r.peakRssMb!));
+const ratio = appSeconds / psqlSeconds;
+if (ratio > 1.5) problems.push(`the app took ${ratio.toFixed(2)}× psql's time (target ≤ 1.5×)`);
+if (peak >= 150) problems.push(`the app peaked at ${peak.toFixed(0)} MB (target < 150 MB)`);
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+console.log(`
+| exporter (median of ${RUNS}) | wall | first byte | peak memory | size |
+| --- | --- | --- | --- | --- |
+| psql \\copy (same SELECT) to stdout csv header | ${psqlSeconds.toFixed(2)} s | – | (client) | ${mb(psqlRuns[0]!.bytes)} MB |
+| app: GET /api/quickbooks/logs/callback.csv (COPY streamed) | ${appSeconds.toFixed(2)} s (${ratio.toFixed(2)}× psql) | ${median(appRuns.map((r) => r.ttfbMs!)).toFixed(0)} ms | ${peak.toFixed(0)} MB RSS (idle ${idleRssMb.toFixed(0)} MB, VmHWM ${hwmMb.toFixed(0)} MB) | ${mb(appRuns[0]!.bytes)} MB |
+
+PostgreSQL ${serverVersion}, Node ${process.version}, ${os.cpus().length} cores; ${ROWS.toLocaleString("en")} rows parsed back: ${parsedRows.toLocaleString("en")}; app bytes ${appHash === psqlHash ? "identical to" : "DIFFERENT from"} psql's.
+${problems.length ? `PROBLEMS:\n- ${problems.join("\n- ")}` : "All checks passed (target: ≤ 1.5× psql, < 150 MB)."}`);
+
+writeFileSync(
+  path.join(repoDir, "bench", "results-export.json"),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      rows: ROWS,
+      runs: RUNS,
+      machine: { cores: os.cpus().length, node: process.version, postgres: serverVersion },
+      insertSeconds,
+      app: { medianSeconds: appSeconds, medianTtfbMs: median(appRuns.map((r) => r.ttfbMs!)), peakRssMb: peak, idleRssMb, vmHwmMb: hwmMb, runs: appRuns },
+      psql: { medianSeconds: psqlSeconds, runs: psqlRuns },
+      ratio,
+      bytesIdenticalToPsql: appHash === psqlHash,
+      parsedRows,
+      problems,
+    },
+    null,
+    2,
+  )}\n`,
+);
+app.kill("SIGTERM");
+process.exit(problems.length ? 1 : 0);

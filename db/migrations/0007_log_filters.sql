@@ -1,0 +1,5 @@
+CREATE INDEX "callback_logs_tenant_outcome_created_idx" ON "callback_logs" USING btree ("tenant_id","outcome","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "callback_logs_tenant_user_created_idx" ON "callback_logs" USING btree ("tenant_id","user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "refresh_logs_tenant_outcome_created_idx" ON "refresh_logs" USING btree ("tenant_id","outcome","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "audit_events_tenant_actor_created_idx" ON "audit_events" USING btree ("tenant_id","actor_user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "audit_events_tenant_outcome_created_idx" ON "audit_events" USING btree ("tenant_id","outcome","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);

@@ -1,0 +1,223 @@
+import type { Readable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
+import type { DatabaseHandle } from "@/db/client";
+import { LOG_COLUMNS, formatCell, type LogName, type RawValue } from "./columns";
+import { copySelectPieces, rowSelectPieces, toDrizzleSql, toInlineSql, type LogCursor, type LogFilters } from "./log-query";
+
+/**
+ * The two CSV writers of a log export, both async iterables of byte chunks with the same bytes for the same rows:
+ * PostgreSQL's own CSV writer streamed through postgres.js (`COPY (SELECT …) TO STDOUT`), and keyset batches of rows
+ * through csv-stringify (PGlite has no streaming COPY TO STDOUT). Each reports the number of data rows it wrote.
+ */
+
+export const BATCH_SIZE = 1000;
+
+/** csv-stringify set to write exactly what PostgreSQL's COPY … (FORMAT csv) writes. */
+const CSV_OPTIONS = {
+  delimiter: ",",
+  quote: '"',
+  escape: '"',
+  record_delimiter: "\n",
+  // COPY quotes any field holding a \n or a \r; with an explicit record delimiter csv-stringify would only quote \n.
+  quote_record_delimiter: true,
+  // COPY quotes the empty string (to tell it from NULL) and leaves NULL an empty, unquoted field.
+  quoted_match: /^$/,
+  // Neutralisation is done by formatCell(), the twin of the SQL; csv-stringify's own variant differs.
+  escape_formulas: false,
+};
+
+/** Records (cells already formatted: text or null) as CSV text, with a header row when `header` is given. */
+export function csvText(records: (string | null)[][], header?: string[]): string {
+  return stringify(records, header ? { ...CSV_OPTIONS, header: true, columns: header } : CSV_OPTIONS);
+}
+
+export interface CsvSource {
+  chunks: AsyncIterable<Buffer>;
+  /** Data rows written so far (the header is not counted); final once `chunks` is done. */
+  rows(): number;
+  /** Stops the export early (the client went away): frees the database connection. */
+  cancel(): void;
+}
+
+export interface ExportQuery {
+  log: LogName;
+  tenantId: string;
+  filters: LogFilters;
+}
+
+export function rowsOf(result: unknown): Record<string, RawValue>[] {
+  return (Array.isArray(result) ? result : (result as { rows: Record<string, RawValue>[] }).rows) as Record<string, RawValue>[];
+}
+
+/** The batch path: keyset pages of BATCH_SIZE rows, each page a separate short query, formatted by csv-stringify. */
+export function batchCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource {
+  const columns = LOG_COLUMNS[query.log];
+  let rows = 0;
+  let cancelled = false;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield Buffer.from(csvText([], columns.map((c) => c.name)), "utf8");
+    let keyset: LogCursor | undefined;
+    while (!cancelled) {
+      const batch = rowsOf(await handle.db.execute(toDrizzleSql(rowSelectPieces(query.log, query.tenantId, query.filters, keyset, BATCH_SIZE))));
+      if (batch.length === 0) return;
+      const records = batch.map((row) => columns.map((c) => formatCell(c, row[c.name])));
+      rows += batch.length;
+      yield Buffer.from(csvText(records), "utf8");
+      if (batch.length < BATCH_SIZE) return;
+      const last = batch[batch.length - 1]!;
+      keyset = { direction: "older", time: String(last._cursor_time), id: String(last._cursor_id) };
+    }
+  }
+  return {
+    chunks: chunks(),
+    rows: () => rows,
+    cancel: () => {
+      cancelled = true;
+    },
+  };
+}
+
+/** The COPY statement of an export: the SELECT with its values inlined, since COPY takes no bind parameters. */
+export function copyStatement(query: ExportQuery): string {
+  return `copy (${toInlineSql(copySelectPieces(query.log, query.tenantId, query.filters))}) to stdout with (format csv, header)`;
+}
+
+/** The PostgreSQL path: COPY … TO STDOUT through postgres.js, read in whatever chunks the socket gives. */
+export function copyCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource {
+  const client = handle.sql;
+  if (!client) throw new Error("COPY needs the postgres.js client (PostgreSQL only)");
+  const counter = new CsvRecordCounter();
+  const statement = client.unsafe(copyStatement(query));
+  let stream: Readable | null = null;
+  let cancelled = false;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    stream = (await statement.readable()) as unknown as Readable;
+    if (cancelled) return void drain(stream);
+    try {
+      for (;;) {
+        const chunk = await nextChunk(stream);
+        if (chunk === null) return;
+        counter.feed(chunk);
+        yield chunk;
+      }
+    } finally {
+      resumeSocket(stream);
+    }
+  }
+  return {
+    chunks: chunks(),
+    rows: () => Math.max(0, counter.records - 1),
+    cancel: () => {
+      cancelled = true;
+      statement.cancel();
+      if (stream) drain(stream);
+    },
+  };
+}
+
+/** Lets a cancelled COPY run to its error so that the connection returns to the pool. */
+function drain(stream: Readable) {
+  stream.on("error", () => resumeSocket(stream));
+  stream.on("close", () => resumeSocket(stream));
+  stream.resume();
+}
+
+/**
+ * postgres.js (3.4.9) pauses the socket when the COPY stream's buffer is full and resumes it only from the stream's
+ * `_read()`. When the last rows fill the buffer, the stream then ends with the socket still paused: the COPY's
+ * CommandComplete and ReadyForQuery are never read, and the pooled connection hangs with the next query sent to it.
+ * Calling `_read()` once more after the end resumes the socket (it does nothing else). Tested by the export tests on
+ * PostgreSQL, which run queries after every export.
+ */
+function resumeSocket(stream: Readable) {
+  (stream as unknown as { _read(size: number): void })._read(0);
+}
+
+/** Bytes handed on at a time: postgres.js pushes one CopyData message (one row) at a time, far too small a unit. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The next chunk of a paused stream, at least CHUNK_BYTES unless the stream ends first, or null at the end. Reads
+ * whatever is buffered synchronously, and waits for 'readable' only when the buffer is empty, so the database is read
+ * no faster than the client takes the bytes (backpressure) and a chunk costs one promise, not one per row.
+ */
+async function nextChunk(stream: Readable): Promise<Buffer | null> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  while (size < CHUNK_BYTES) {
+    const part = stream.read() as Buffer | null;
+    if (part !== null) {
+      parts.push(part);
+      size += part.length;
+      continue;
+    }
+    if (stream.readableEnded || !(await readableOrEnd(stream))) break;
+  }
+  return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+}
+
+/** Resolves true when the stream has data to read, false at its end; rejects on its error. */
+function readableOrEnd(stream: Readable): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      stream.off("readable", onReadable);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      stream.off("close", onClose);
+    };
+    const onReadable = () => {
+      cleanup();
+      resolve(stream.readableLength > 0 || !stream.readableEnded);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(false);
+    };
+    const onError = (error: unknown) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      if (stream.readableEnded) resolve(false);
+      else reject(new Error("the COPY stream closed before its end"));
+    };
+    stream.on("readable", onReadable);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("close", onClose);
+  });
+}
+
+/** Counts CSV records (header included) in a byte stream: newlines outside quoted fields. */
+export class CsvRecordCounter {
+  records = 0;
+  private inQuotes = false;
+
+  feed(chunk: Buffer): void {
+    const QUOTE = 0x22;
+    const NEWLINE = 0x0a;
+    let i = 0;
+    let nextQuote = -2;
+    while (i < chunk.length) {
+      if (this.inQuotes) {
+        const close = chunk.indexOf(QUOTE, i);
+        if (close === -1) return;
+        this.inQuotes = false;
+        i = close + 1;
+        nextQuote = -2;
+        continue;
+      }
+      if (nextQuote !== -1 && nextQuote < i) nextQuote = chunk.indexOf(QUOTE, i);
+      const newline = chunk.indexOf(NEWLINE, i);
+      if (nextQuote === -1 || (newline !== -1 && newline < nextQuote)) {
+        if (newline === -1) return;
+        this.records += 1;
+        i = newline + 1;
+      } else {
+        this.inQuotes = true;
+        i = nextQuote + 1;
+      }
+    }
+  }
+}
