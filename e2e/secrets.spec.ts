@@ -29,6 +29,8 @@ test("no page, API answer or client bundle holds the client secret, a token or a
     "/integrations/quickbooks/readiness",
     "/integrations/quickbooks/logs",
     "/integrations/quickbooks/settings",
+    "/integrations/quickbooks/api-keys",
+    "/integrations/quickbooks/tenants",
     "/quickbooks/disconnected",
   ]) {
     const response = await page.goto(path);
