@@ -1,8 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/db";
-import { auditEvents, quickbooksConnections, tenantIntuitSettings, tenants, type ConnectionStatus } from "@/db/schema";
-import { latestRefreshLogs } from "@/lib/audit/log-queries";
+import { auditEvents, quickbooksConnections, refreshLogs, tenantIntuitSettings, tenants, type ConnectionStatus } from "@/db/schema";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
@@ -96,7 +95,7 @@ describe("the daily re-verify sweep", () => {
     intuit.emulator.advanceTime(2 * 60 * 60);
     expect(await runReverifySweep()).toMatchObject({ verified: 1 });
     expect(intuit.emulator.calls.tokenRefreshToken).toBe(1);
-    expect(await latestRefreshLogs(acme)).toMatchObject([{ trigger: "scheduled", outcome: "success" }]);
+    expect(await db().select().from(refreshLogs).where(eq(refreshLogs.tenantId, acme))).toMatchObject([{ trigger: "scheduled", outcome: "success" }]);
   });
 
   it("records a failed Verify on the connection and retries it an hour later, not every minute", async () => {

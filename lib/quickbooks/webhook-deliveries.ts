@@ -38,16 +38,6 @@ export async function webhookHealth(tenantId: string, now = new Date()) {
   return { signatureFailures: failures?.count ?? 0, deadLetters: dead?.count ?? 0 };
 }
 
-/** The delivery log a tenant's admins and auditors read: its own deliveries, and rejected ones (which name no tenant). */
-export async function latestWebhookDeliveries(tenantId: string, limit = 100) {
-  return db()
-    .select()
-    .from(webhookDeliveries)
-    .where(sql`${tenantId}::uuid = any(${webhookDeliveries.tenantIds}) or ${webhookDeliveries.status} <> 'accepted'`)
-    .orderBy(desc(webhookDeliveries.receivedAt), desc(webhookDeliveries.id))
-    .limit(limit);
-}
-
 export async function deadWebhookEvents(tenantId: string, limit = 100) {
   return db()
     .select()
