@@ -5,6 +5,7 @@ import { db } from "@/db";
 import { quickbooksChanges, webhookDeliveries, webhookEvents } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { signWebhookBody } from "@/lib/intuit/webhook-signature";
+import { runTokenSweeps } from "@/lib/jobs/queue";
 import { webhookProcessingIdle } from "@/lib/jobs/webhook-processing";
 import { MAX_WEBHOOK_ATTEMPTS, processPendingWebhookEvents, retryDeadWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
@@ -181,6 +182,14 @@ describe("webhook processing", () => {
 
     expect(await retryDeadWebhookEvents(acme)).toBe(1);
     expect(await processPendingWebhookEvents()).toEqual({ processed: 1, retried: 0, dead: 0 });
+    expect(await count(quickbooksChanges)).toBe(1);
+  });
+
+  it("the scheduled job picks up events left pending (an instance that died after answering Intuit)", async () => {
+    await deliver(legacy());
+    await requeueAll();
+    const report = await runTokenSweeps();
+    expect(report.webhooks).toEqual({ processed: 1, retried: 0, dead: 0 });
     expect(await count(quickbooksChanges)).toBe(1);
   });
 

@@ -5,6 +5,7 @@ import { env } from "@/lib/env";
 import { runCatchUpSweep, type CatchUpSweepResult } from "./catch-up-sweep";
 import { runRenewalSweep, type RenewalSweepResult } from "./renewal-sweep";
 import { runReverifySweep, type ReverifySweepResult } from "./reverify-sweep";
+import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
 
 /**
@@ -19,7 +20,8 @@ import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocatio
  * Even if two sweeps did overlap, each connection would be renewed once: see renewal-sweep.ts (row lock + due re-check).
  * The same job also retries unconfirmed revocations and re-verifies connections whose last Verify is a day old
  * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at, and catches up, through
- * Intuit's change data capture, connections whose last catch-up is an hour old (catch-up-sweep.ts).
+ * Intuit's change data capture, connections whose last catch-up is an hour old (catch-up-sweep.ts), and processes the
+ * webhook events due for a retry (the webhook queue's state lives in `webhook_events`).
  */
 
 export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
@@ -32,6 +34,7 @@ export interface SweepReport {
   revocations: RevocationSweepResult | null;
   reverify: ReverifySweepResult | null;
   catchUp: CatchUpSweepResult | null;
+  webhooks: Awaited<ReturnType<typeof processPendingWebhookEvents>> | null;
 }
 
 export type BackgroundJobsKind = "pg-boss" | "timer";
@@ -56,7 +59,7 @@ function logError(context: string, error: unknown): void {
  * finds tokens the renewal has just made fresh.
  */
 export async function runTokenSweeps(options: { now?: Date } = {}): Promise<SweepReport> {
-  const report: SweepReport = { renewal: null, revocations: null, reverify: null, catchUp: null };
+  const report: SweepReport = { renewal: null, revocations: null, reverify: null, catchUp: null, webhooks: null };
   try {
     report.renewal = await runRenewalSweep({ now: options.now });
   } catch (error) {
@@ -76,6 +79,12 @@ export async function runTokenSweeps(options: { now?: Date } = {}): Promise<Swee
     report.catchUp = await runCatchUpSweep({ now: options.now });
   } catch (error) {
     logError("CDC catch-up sweep", error);
+  }
+  try {
+    // Webhook events due for a retry, or left pending by an instance that died after answering Intuit.
+    report.webhooks = await processPendingWebhookEvents({ now: options.now });
+  } catch (error) {
+    logError("webhook processing", error);
   }
   return report;
 }
