@@ -8,9 +8,10 @@
 //   --no-ceiling (skip the framework ceiling: unauthenticated GET /api/quickbooks/status, answered 401, no database)
 //   --wait-idle 90 (before each measured run, wait up to this many seconds for the machine to be idle: < 30% of a core)
 //   --build (run `next build` even if .next exists)   --app-dir <dir> (a built copy of the app; default: this repo)
+//   --results <file> (default bench/results-webhooks.json)
 // Env: BENCH_POSTGRES_URL (server to use, default postgres://postgres@127.0.0.1:5432), BENCH_DATABASE (qbc_bench),
 //   BENCH_APP_NODE_ARGS (node flags for `next start` only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     "no-ceiling": { type: "boolean", default: false },
     build: { type: "boolean", default: false },
     "app-dir": { type: "string" },
+    results: { type: "string" },
   },
 });
 const DELIVERIES = Number(args.deliveries);
@@ -44,6 +46,7 @@ const WARMUP = Number(args.warmup);
 const WAIT_IDLE_S = Number(args["wait-idle"]);
 const WATCHDOG_MS = 15 * 60_000 + 3 * WAIT_IDLE_S * 1000;
 const APP_DIR = path.resolve(args["app-dir"] ?? repoDir);
+const RESULTS_FILE = path.resolve(args.results ?? path.join(benchDir, "results-webhooks.json"));
 const REALM_ID = "9341452000000001";
 const UNKNOWN_REALM_ID = "9341452999999999";
 const VERIFIER_TOKEN = "bench-webhook-verifier-token-0123456789";
@@ -166,6 +169,17 @@ async function ensureBuilt(): Promise<string> {
     console.warn(`warning: ${APP_DIR}/.next is older than some files in app/, lib/, db/ or components/; pass --build to rebuild.`);
   }
   return `${note}, BUILD_ID ${readFileSync(buildId, "utf8").trim()}`;
+}
+
+/** Which code was measured: the app folder's git commit (and whether it had changes), or a copy's `.snapshot-commit`. */
+function appCommit(): string {
+  const git = spawnSync("git", ["-C", APP_DIR, "status", "--porcelain=v2", "--branch", "--untracked-files=no"], { encoding: "utf8" });
+  const head = git.status === 0 ? /^# branch\.oid (\S+)/m.exec(git.stdout)?.[1] : undefined;
+  if (head && path.resolve(spawnSync("git", ["-C", APP_DIR, "rev-parse", "--show-toplevel"], { encoding: "utf8" }).stdout.trim()) === APP_DIR) {
+    return git.stdout.split("\n").some((l) => /^[12u] /.test(l)) ? `${head} with uncommitted changes` : head;
+  }
+  const marker = path.join(APP_DIR, ".snapshot-commit");
+  return existsSync(marker) ? `${readFileSync(marker, "utf8").trim()} (copy)` : "unknown";
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -483,7 +497,7 @@ function report(runs: Run[], context: { build: string; serverVersion: string; se
   console.log(
     `Webhook ingestion: ${fmt(DELIVERIES)} signed legacy deliveries (${fmt(set.distinctDeliveries)} distinct + ${fmt(set.duplicates)} byte-identical repeats), ` +
       `${ENTITIES} event${ENTITIES === 1 ? "" : "s"} each, ${set.averageBodyBytes} B on average, ${CONCURRENCY} keep-alive senders in a separate process; ` +
-      `${os.cpus().length} cores, Node ${process.versions.node}, PostgreSQL ${context.serverVersion}`,
+      `${os.cpus().length} cores, Node ${process.versions.node}, PostgreSQL ${context.serverVersion}; app at ${appCommit()}`,
   );
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
@@ -516,7 +530,7 @@ function report(runs: Run[], context: { build: string; serverVersion: string; se
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node, postgres: context.serverVersion },
-    app: { dir: APP_DIR, build: context.build },
+    app: { dir: APP_DIR, commit: appCommit(), build: context.build },
     load: {
       deliveries: DELIVERIES,
       distinctDeliveries: set.distinctDeliveries,
@@ -539,8 +553,9 @@ function report(runs: Run[], context: { build: string; serverVersion: string; se
     ok: problems.length === 0,
     problems,
   };
-  writeFileSync(path.join(benchDir, "results-webhooks.json"), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`Written to bench/results-webhooks.json.`);
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  const shown = path.relative(repoDir, RESULTS_FILE);
+  console.log(`Written to ${shown.startsWith("..") ? RESULTS_FILE : shown}.`);
   if (problems.length) process.exitCode = 1;
 }
 
