@@ -185,6 +185,13 @@ describe("webhook processing", () => {
     expect(await count(quickbooksChanges)).toBe(1);
   });
 
+  it("drains a burst larger than one processing batch right after the answer", async () => {
+    const entities = Array.from({ length: 1_200 }, (_, i) => ({ name: "Invoice", id: String(i), operation: "Update", lastUpdated: new Date().toISOString() }));
+    await deliver(JSON.stringify({ eventNotifications: [{ realmId: DEFAULT_REALM, dataChangeEvent: { entities } }] }));
+    await settle();
+    expect(await db().select().from(webhookEvents).where(eq(webhookEvents.status, "processed"))).toHaveLength(1_200);
+  });
+
   it("the scheduled job picks up events left pending (an instance that died after answering Intuit)", async () => {
     await deliver(legacy());
     await requeueAll();

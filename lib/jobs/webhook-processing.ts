@@ -1,6 +1,7 @@
 import "server-only";
 import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 
+const WEBHOOK_BATCH = 500;
 let running: Promise<unknown> | null = null;
 let again = false;
 
@@ -17,9 +18,12 @@ export function requestWebhookProcessing(): Promise<unknown> {
   running = (async () => {
     do {
       again = false;
-      await processPendingWebhookEvents().catch((error: unknown) => {
+      const outcome = await processPendingWebhookEvents({ limit: WEBHOOK_BATCH }).catch((error: unknown) => {
         console.error(`[webhooks] processing pass failed: ${error instanceof Error ? error.message : "unknown error"}`);
+        return null;
       });
+      // A full batch means more may be waiting: drain the queue instead of leaving it to the next delivery.
+      if (outcome && outcome.processed + outcome.retried + outcome.dead >= WEBHOOK_BATCH) again = true;
     } while (again);
   })().finally(() => {
     running = null;

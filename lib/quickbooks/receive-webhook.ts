@@ -1,7 +1,7 @@
 import "server-only";
-import { and, eq, inArray, notInArray } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { db } from "@/db";
-import { quickbooksConnections, webhookDeliveries, webhookEvents } from "@/db/schema";
+import { webhookDeliveries } from "@/db/schema";
 import { env } from "@/lib/env";
 import { readWebhookPayload, WebhookPayloadError, type WebhookEvent } from "@/lib/intuit/webhook-payload";
 import { verifyWebhookSignature } from "@/lib/intuit/webhook-signature";
@@ -59,60 +59,51 @@ export async function receiveWebhook(input: { body: Uint8Array; signature: strin
   return { status: 200, body: { received: payload.events.length, stored }, enqueued: stored > 0 };
 }
 
+/**
+ * Stores the delivery and its events in ONE statement (one round trip, atomic without a transaction): the realm →
+ * tenant lookup is joined in, the events go in with ON CONFLICT (event_key) DO NOTHING, and the delivery row is
+ * written last with the number of events that were new.
+ */
 async function storeDelivery(format: string, events: WebhookEvent[], input: { body: Uint8Array; contentType: string | null }, receivedAt: Date): Promise<number> {
-  const realmIds = [...new Set(events.map((e) => e.realmId))];
-  // Deliveries for an unknown or disconnected company are acknowledged and logged, but not processed.
-  const holders = realmIds.length
-    ? await db()
-        .select({ realmId: quickbooksConnections.realmId, tenantId: quickbooksConnections.tenantId })
-        .from(quickbooksConnections)
-        .where(and(inArray(quickbooksConnections.realmId, realmIds), notInArray(quickbooksConnections.status, ["disconnected", "not_connected", "authorizing"])))
-    : [];
-  const tenantOf = new Map(holders.map((h) => [h.realmId, h.tenantId]));
   const delayOf = (e: WebhookEvent) => (e.occurredAt ? Math.max(0, receivedAt.getTime() - e.occurredAt.getTime()) : null);
   const delays = events.map(delayOf).filter((d): d is number => d !== null);
-
-  return db().transaction(async (tx) => {
-    const [delivery] = await tx
-      .insert(webhookDeliveries)
-      .values({
-        receivedAt,
-        status: "accepted",
-        httpStatus: 200,
-        signature: "valid",
-        format,
-        contentType: input.contentType?.slice(0, 100) ?? null,
-        bodyBytes: input.body.byteLength,
-        eventCount: events.length,
-        realmIds,
-        tenantIds: [...new Set(holders.map((h) => h.tenantId))],
-        maxDelayMs: delays.length ? Math.max(...delays) : null,
-      })
-      .returning({ id: webhookDeliveries.id });
-    if (events.length === 0) return 0;
-    const inserted = await tx
-      .insert(webhookEvents)
-      .values(
-        events.map((e) => {
-          const tenantId = tenantOf.get(e.realmId) ?? null;
-          return {
-            eventKey: e.key,
-            deliveryId: delivery!.id,
-            realmId: e.realmId,
-            tenantId,
-            entity: e.entity,
-            entityId: e.entityId,
-            operation: e.operation,
-            occurredAt: e.occurredAt,
-            receivedAt,
-            delayMs: delayOf(e),
-            status: tenantId ? ("pending" as const) : ("ignored" as const),
-          };
-        }),
-      )
-      .onConflictDoNothing({ target: webhookEvents.eventKey })
-      .returning({ id: webhookEvents.id });
-    await tx.update(webhookDeliveries).set({ newEventCount: inserted.length }).where(eq(webhookDeliveries.id, delivery!.id));
-    return inserted.length;
-  });
+  const rows = events.map((e) => ({
+    event_key: e.key,
+    realm_id: e.realmId,
+    entity: e.entity,
+    entity_id: e.entityId,
+    operation: e.operation,
+    occurred_at: e.occurredAt?.toISOString() ?? null,
+    delay_ms: delayOf(e),
+  }));
+  const result = await db().execute<{ new_event_count: number }>(sql`
+    with d as (select nextval(pg_get_serial_sequence('webhook_deliveries', 'id')) as id),
+    x as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as x(event_key text, realm_id text, entity text, entity_id text, operation text, occurred_at timestamptz, delay_ms integer)
+    ),
+    h as (
+      select distinct on (realm_id) realm_id, tenant_id from quickbooks_connections
+      where realm_id in (select realm_id from x) and status not in ('disconnected', 'not_connected', 'authorizing')
+    ),
+    e as (
+      insert into webhook_events (event_key, delivery_id, realm_id, tenant_id, entity, entity_id, operation, occurred_at, received_at, delay_ms, status)
+      select x.event_key, d.id, x.realm_id, h.tenant_id, x.entity, x.entity_id, x.operation, x.occurred_at, ${receivedAt.toISOString()}::timestamptz, x.delay_ms,
+             (case when h.tenant_id is null then 'ignored' else 'pending' end)::webhook_event_status
+      from x cross join d left join h on h.realm_id = x.realm_id
+      on conflict (event_key) do nothing
+      returning 1
+    )
+    insert into webhook_deliveries
+      (id, received_at, status, http_status, signature, format, content_type, body_bytes, event_count, new_event_count, realm_ids, tenant_ids, max_delay_ms)
+    overriding system value
+    select d.id, ${receivedAt.toISOString()}::timestamptz, 'accepted', 200, 'valid', ${format}, ${input.contentType?.slice(0, 100) ?? null}, ${input.body.byteLength},
+           ${events.length}, (select count(*) from e)::int,
+           coalesce((select array_agg(distinct realm_id) from x), '{}'::text[]), coalesce((select array_agg(distinct tenant_id) from h), '{}'::uuid[]),
+           ${delays.length ? Math.max(...delays) : null}::integer
+    from d
+    returning new_event_count`);
+  // postgres.js answers an array of rows, PGlite { rows }.
+  const [row] = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Array<{ new_event_count: number }>;
+  return Number(row?.new_event_count ?? 0);
 }
