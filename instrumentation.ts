@@ -1,30 +1,8 @@
-// Runs once when the server starts: validate the configuration and bring the database up to date, so a bad value
-// or a failed migration stops start-up instead of failing the first user.
+// Runs once when the server starts. The work lives in a Node.js-only module (lib/start-server.ts), loaded only in
+// the Node.js runtime, so the Edge build of this file never sees Node APIs.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  try {
-    const { env } = await import("@/lib/env");
-    const config = env();
-    const { ensureDatabaseReady, db } = await import("@/db");
-    await ensureDatabaseReady();
-    if (!config.isProduction) {
-      // `npm run dev` on an empty database: seed the demo tenants and users.
-      const { isDatabaseEmpty, seedDemoData, seedPassword } = await import("@/db/seed");
-      if (await isDatabaseEmpty(db())) await seedDemoData(db(), { password: seedPassword(false) });
-    }
-    if (config.backgroundJobs) {
-      // Token renewal and revocation retries: pg-boss on PostgreSQL (its own `pgboss` schema), a timer on PGlite.
-      const { requestSweepNow, startBackgroundJobs } = await import("@/lib/jobs/queue");
-      await startBackgroundJobs();
-      // A sweep now rather than in a minute: after downtime, its CDC catch-up asks Intuit for the changes whose
-      // webhooks were missed meanwhile. Not awaited: start-up never waits for Intuit.
-      void requestSweepNow().catch((error: unknown) => {
-        console.error(`Background jobs: first sweep: ${error instanceof Error ? error.message : String(error)}`);
-      });
-    }
-  } catch (error) {
-    // Next.js only logs a failing hook and serves anyway; a server without valid configuration must not start.
-    console.error(`QuickBooks Connect cannot start. ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { startServer } = await import("@/lib/start-server");
+    await startServer();
   }
 }
