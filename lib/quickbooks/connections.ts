@@ -26,26 +26,36 @@ export async function lockConnection(tx: Executor, tenantId: string, environment
   return row ?? null;
 }
 
-/** What the steps and the indicator are computed from: never the token values themselves. */
-export function connectionFacts(row: ConnectionRow): ConnectionFacts {
+/** The columns facts are read from: the sealed access token only to say whether there is one, never its value. */
+export interface ConnectionFactsSource extends Omit<ConnectionFacts, "hasAccessToken" | "hasRefreshToken"> {
+  accessTokenEnc: string | null;
+  hasRefreshToken: boolean;
+}
+
+/** What the steps, the indicator and readiness are computed from: never the token values themselves. */
+export function factsFrom(source: ConnectionFactsSource): ConnectionFacts {
   return {
-    status: row.status,
-    realmId: row.realmId,
-    hasAccessToken: row.accessTokenEnc !== null,
-    hasRefreshToken: row.refreshTokenEnc !== null,
-    accessTokenExpiresAt: row.accessTokenExpiresAt,
-    refreshTokenExpiresAt: row.refreshTokenExpiresAt,
-    refreshTokenHardExpiresAt: row.refreshTokenHardExpiresAt,
-    authorizationStartedAt: row.authorizationStartedAt,
-    callbackAt: row.callbackAt,
-    verifiedAt: row.verifiedAt,
-    connectedAt: row.connectedAt,
-    lastRefreshedAt: row.lastRefreshedAt,
-    lastErrorStep: row.lastErrorStep,
-    lastErrorCode: row.lastErrorCode,
-    lastErrorMessage: row.lastErrorMessage,
-    lastErrorAt: row.lastErrorAt,
+    status: source.status,
+    realmId: source.realmId,
+    hasAccessToken: source.accessTokenEnc !== null,
+    hasRefreshToken: source.hasRefreshToken,
+    accessTokenExpiresAt: source.accessTokenExpiresAt,
+    refreshTokenExpiresAt: source.refreshTokenExpiresAt,
+    refreshTokenHardExpiresAt: source.refreshTokenHardExpiresAt,
+    authorizationStartedAt: source.authorizationStartedAt,
+    callbackAt: source.callbackAt,
+    verifiedAt: source.verifiedAt,
+    connectedAt: source.connectedAt,
+    lastRefreshedAt: source.lastRefreshedAt,
+    lastErrorStep: source.lastErrorStep,
+    lastErrorCode: source.lastErrorCode,
+    lastErrorMessage: source.lastErrorMessage,
+    lastErrorAt: source.lastErrorAt,
   };
+}
+
+export function connectionFacts(row: ConnectionRow): ConnectionFacts {
+  return factsFrom({ ...row, hasRefreshToken: row.refreshTokenEnc !== null });
 }
 
 export interface ConnectionError {

@@ -14,6 +14,7 @@ import {
 } from "@/db/schema";
 import { env, intuitEndpointsFor, type Env, type IntuitEnvironment } from "@/lib/env";
 import { inspectAccessTokenSeal } from "./access-token";
+import { factsFrom } from "./connections";
 import { checkDiscovery, type DiscoveryCheck } from "./discovery-check";
 import { callbackRoute } from "./intuit-app";
 import { VERIFY_MAX_AGE_DAYS, computeReadiness, type CheckName, type ReadinessInput } from "./readiness";
@@ -203,26 +204,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
 
   return {
     rows: rows.map((row) => {
-      const connection: ConnectionFacts | null = row.status
-        ? {
-            status: row.status,
-            realmId: row.realmId,
-            hasAccessToken: row.accessTokenEnc !== null,
-            hasRefreshToken: row.hasRefreshToken,
-            accessTokenExpiresAt: row.accessTokenExpiresAt,
-            refreshTokenExpiresAt: row.refreshTokenExpiresAt,
-            refreshTokenHardExpiresAt: row.refreshTokenHardExpiresAt,
-            authorizationStartedAt: row.authorizationStartedAt,
-            callbackAt: row.callbackAt,
-            verifiedAt: row.verifiedAt,
-            connectedAt: row.connectedAt,
-            lastRefreshedAt: row.lastRefreshedAt,
-            lastErrorStep: row.lastErrorStep,
-            lastErrorCode: row.lastErrorCode,
-            lastErrorMessage: row.lastErrorMessage,
-            lastErrorAt: row.lastErrorAt,
-          }
-        : null;
+      const connection: ConnectionFacts | null = row.status ? factsFrom({ ...row, status: row.status }) : null;
       const readiness = computeReadiness({
         now,
         app: appFactsOf(row, platform),
