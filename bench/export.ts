@@ -19,6 +19,7 @@ import { encode } from "next-auth/jwt";
 import postgres from "postgres";
 import { LOG_COLUMNS } from "../lib/logs/columns";
 import { copySelectPieces, toInlineSql } from "../lib/logs/log-query";
+import { nextStartArgv } from "../scripts/next-start";
 
 const repoDir = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" }, build: { type: "boolean", default: false } } });
@@ -146,7 +147,7 @@ const select = toInlineSql(copySelectPieces("callback", acme.id, {}));
 const port = await freePort();
 const appUrl = `http://127.0.0.1:${port}`;
 const appLog = createWriteStream(path.join(tmp, "app.log"));
-const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+const app = spawn(process.execPath, nextStartArgv(["--port", String(port), "--hostname", "127.0.0.1"]), {
   cwd: repoDir,
   env: { ...appEnv, APP_URL: appUrl },
   detached: true,

@@ -21,6 +21,7 @@ import postgres from "postgres";
 import { cpuShare, cpuSnapshot } from "./cpu";
 import { generateDeliveries, type DeliverySet } from "./deliveries";
 import type { LoadConfig, LoadResult } from "./load";
+import { nextStartArgv } from "../scripts/next-start";
 
 const benchDir = import.meta.dirname;
 const repoDir = path.resolve(benchDir, "..");
@@ -415,7 +416,7 @@ async function main() {
     // 1. The built app.
     console.log(`Starting the app (next start on ${appUrl}) ...`);
     const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
-    const app = launch("app", process.execPath, [...nodeArgs, "node_modules/next/dist/bin/next", "start", "--port", String(appPort), "--hostname", "127.0.0.1"], { cwd: APP_DIR, env: appEnv });
+    const app = launch("app", process.execPath, [...nodeArgs, ...nextStartArgv(["--port", String(appPort), "--hostname", "127.0.0.1"])], { cwd: APP_DIR, env: appEnv });
     await waitForHttp(`${appUrl}/api/quickbooks/status`, app.child, app.log);
     if (WARMUP) await load({ url: webhookUrl(appUrl), method: "POST", requestsFile: warmupFile, expectStatus: 200 }, app.child);
     await truncateWebhookTables(sql);

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
+import { nextStartArgv } from "../scripts/next-start";
 import { E2E } from "./config";
 
 const env: NodeJS.ProcessEnv = { ...process.env, ...E2E.appEnv };
@@ -31,6 +32,6 @@ const run = (args: string[]) =>
 await run(["--import", "tsx", "--conditions=react-server", "db/migrate-cli.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "db/seed-cli.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-intuit-credentials.ts"]);
-const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "--port", String(E2E.appPort)], { stdio: "inherit", env });
+const app = spawn(process.execPath, nextStartArgv(["--port", String(E2E.appPort)]), { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => app.kill(signal));
 app.on("exit", (code) => process.exit(code ?? 0));
