@@ -4,3 +4,4 @@ export * from "./audit";
 export * from "./settings";
 export * from "./webhooks";
 export * from "./api-keys";
+export * from "./api-limits";
