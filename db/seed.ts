@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { hashPassword } from "@/lib/auth/password";
+import { DEMO_TENANT_SLUGS, demoLedgerFor } from "@/lib/ledger/demo-chart";
 import type { Database } from "./client";
-import { memberships, tenants, users, type Role } from "./schema";
+import { ledgerAccounts, memberships, tenants, users, type Role } from "./schema";
 
 /** The contract's demo data. Also the fixtures of the integration and browser tests. */
 export const DEMO_TENANTS = [
@@ -27,8 +28,12 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; membership
 /** Development's default demo password; production seeds require SEED_PASSWORD. */
 export const DEV_SEED_PASSWORD = "connect-demo-2026";
 
-/** Creates the demo tenants and users. Safe to run again: existing rows are left as they are. */
-export async function seedDemoData(db: Database, options: { password: string }): Promise<void> {
+/**
+ * Creates the demo tenants, users and AWRA ledgers (the demo chart, lib/ledger/demo-chart.ts, as of the seed day;
+ * Acme's with its deliberate differences from QuickBooks). No mappings: users map the accounts themselves.
+ * Safe to run again: existing rows are left as they are.
+ */
+export async function seedDemoData(db: Database, options: { password: string; now?: Date }): Promise<void> {
   const passwordHash = await hashPassword(options.password);
   await db.transaction(async (tx) => {
     await tx.insert(tenants).values([...DEMO_TENANTS]).onConflictDoNothing({ target: tenants.slug });
@@ -48,6 +53,16 @@ export async function seedDemoData(db: Database, options: { password: string }):
           .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, user.id)));
         if (existing.length === 0) await tx.insert(memberships).values({ tenantId, userId: user.id, role: m.role });
       }
+    }
+
+    const asOf = (options.now ?? new Date()).toISOString().slice(0, 10);
+    for (const slug of DEMO_TENANT_SLUGS) {
+      const tenantId = tenantIdBySlug.get(slug);
+      if (!tenantId) throw new Error(`Seeding failed: no tenant ${slug}`);
+      await tx
+        .insert(ledgerAccounts)
+        .values(demoLedgerFor(slug).map((account) => ({ tenantId, ...account, asOf, source: "seed" })))
+        .onConflictDoNothing({ target: [ledgerAccounts.tenantId, ledgerAccounts.code] });
     }
   });
 }

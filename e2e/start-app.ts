@@ -32,6 +32,7 @@ const run = (args: string[]) =>
 await run(["--import", "tsx", "--conditions=react-server", "db/migrate-cli.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "db/seed-cli.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-intuit-credentials.ts"]);
+await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-health-traffic.ts"]);
 const app = spawn(process.execPath, nextStartArgv(["--port", String(E2E.appPort)]), { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => app.kill(signal));
 app.on("exit", (code) => process.exit(code ?? 0));

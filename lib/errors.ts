@@ -5,14 +5,18 @@ import { ZodError } from "zod";
  * the person reading it. Anything else becomes a generic 500 with no detail leaked.
  */
 export class AppError extends Error {
+  /** Sent as `error.details` when set: what exactly was wrong, e.g. each bad line of an upload. */
+  readonly details?: unknown;
+
   constructor(
     readonly code: string,
     readonly status: number,
     readonly userMessage: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: unknown },
   ) {
     super(userMessage, options);
     this.name = "AppError";
+    this.details = options?.details;
   }
 }
 
@@ -21,14 +25,14 @@ export const unauthenticated = () =>
 export const forbidden = (message = "Your role does not allow this action for this tenant.") =>
   new AppError("forbidden", 403, message);
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 /** Maps any thrown value to the JSON error response the contract promises. */
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof AppError) {
-    return Response.json(errorBody(error.code, error.userMessage), { status: error.status });
+    return Response.json(errorBody(error.code, error.userMessage, error.details), { status: error.status });
   }
   if (error instanceof ZodError) {
     const detail = error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ");

@@ -10,6 +10,7 @@ import { db } from "@/db";
 import { auditEvents, callbackLogs, oauthStates, quickbooksConnections } from "@/db/schema";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { completeConsent } from "@/mocks/intuit/node";
+import { TRANSIENT_RETRIES } from "@/lib/quickbooks/qbo-client";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { useTestDatabase } from "./database";
 import { appRequest, sessionCookie, tenantId } from "./session";
@@ -271,7 +272,8 @@ describe("the Connect path: Auth → Callback → Verify → Connect", () => {
   it("keeps the tokens but shows the Verify step failed when CompanyInfo fails", async () => {
     const cookie = await sessionCookie("accountant@acme.test");
     const intuitRedirect = await completeConsent(await startConnect(cookie), { realmId: REALM });
-    intuit.emulator.injectFault({ target: "api", status: 500 });
+    // Down for longer than the API client's retries.
+    intuit.emulator.injectFault({ target: "api", status: 500, times: TRANSIENT_RETRIES + 1 });
     expect((await callback(intuitRedirect, cookie)).searchParams.get("callback")).toBe("verify_failed");
     const row = (await connectionOf("acme"))!;
     expect(row.status).toBe("callback_received");

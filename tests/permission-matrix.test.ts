@@ -1,15 +1,16 @@
 // The permission matrix, walked whole: every route handler under app/ × every method it exports × every kind of
 // caller, each cell's expected status class derived from lib/auth/permissions.ts (can(), the scopes and ROUTE_ACTIONS),
-// never re-typed here. A new route without a ROUTE_ACTIONS entry (or an exemption below, with its reason) fails.
+// never re-typed here. A new route without a ROUTE_ACTIONS entry (or an exemption below, with its reason) fails; so
+// does a page without a PAGE_ACTIONS entry, or one that asks requirePageActor() for another action.
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { roleEnum, tenants, users, type Role } from "@/db/schema";
 import { revokeApiKey } from "@/lib/api-keys/revoke-api-key";
-import { API_KEY_SCOPES, can, KEY_NEVER_ACTIONS, ROUTE_ACTIONS, SCOPE_ACTIONS, scopeGranting, type Action, type ApiKeyScope } from "@/lib/auth/permissions";
+import { API_KEY_SCOPES, can, KEY_NEVER_ACTIONS, PAGE_ACTIONS, ROUTE_ACTIONS, SCOPE_ACTIONS, scopeGranting, type Action, type ApiKeyScope } from "@/lib/auth/permissions";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { expireApiKey, issueApiKey, keyRequest } from "./api-key-helper";
 import { useTestDatabase } from "./database";
@@ -30,11 +31,11 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as 
 const APP_DIR = path.resolve(import.meta.dirname, "../app");
 const SAMPLE_PARAMS: Record<string, string> = { file: "callback.csv", id: randomUUID() };
 
-function routeFiles(dir: string): string[] {
+function routeFiles(dir: string, name = /^route\.(ts|tsx|js)$/): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return routeFiles(full);
-    return /^route\.(ts|tsx|js)$/.test(entry.name) ? [full] : [];
+    if (entry.isDirectory()) return routeFiles(full, name);
+    return name.test(entry.name) ? [full] : [];
   });
 }
 
@@ -45,6 +46,16 @@ function routePathOf(file: string): string {
 }
 
 const ROUTES = routeFiles(APP_DIR)
+  .map((file) => ({ file, route: routePathOf(file) }))
+  .sort((a, b) => a.route.localeCompare(b.route));
+
+/** Pages anyone may open, each with why; every other page must be in PAGE_ACTIONS. */
+const EXEMPT_PAGES: Record<string, string> = {
+  "/": "Redirects to the console, which is guarded itself.",
+  "/login": "The sign-in page.",
+  "/quickbooks/disconnected": "Intuit's Disconnect landing page: explains a disconnect to whoever lands there, acting only for a signed-in member.",
+};
+const PAGES = routeFiles(APP_DIR, /^page\.(ts|tsx)$/)
   .map((file) => ({ file, route: routePathOf(file) }))
   .sort((a, b) => a.route.localeCompare(b.route));
 
@@ -132,6 +143,46 @@ describe("the route inventory", () => {
     for (const scope of API_KEY_SCOPES) {
       for (const action of SCOPE_ACTIONS[scope]) expect(KEY_NEVER_ACTIONS as readonly string[]).not.toContain(action);
     }
+  });
+
+  it("lets every role read AWRA's ledger and only accountants and admins load it; keys only with ledger:read / ledger:write", () => {
+    expect(ROUTE_ACTIONS["GET /api/quickbooks/ledger"]).toBe("ledger.read");
+    expect(ROUTE_ACTIONS["POST /api/quickbooks/ledger"]).toBe("ledger.write");
+    expect(roleEnum.enumValues.filter((role) => can(role, "ledger.read")).sort()).toEqual(["accountant", "admin", "auditor"]);
+    expect(roleEnum.enumValues.filter((role) => can(role, "ledger.write")).sort()).toEqual(["accountant", "admin"]);
+    expect(API_KEY_SCOPES.filter((scope) => scopeGranting([scope], "ledger.read"))).toEqual(["ledger:read"]);
+    expect(API_KEY_SCOPES.filter((scope) => scopeGranting([scope], "ledger.write"))).toEqual(["ledger:write"]);
+  });
+});
+
+describe("the page inventory", () => {
+  it("finds the pages on the filesystem", () => {
+    expect(PAGES.map((p) => p.route)).toContain("/integrations/quickbooks/health");
+  });
+
+  it("has a PAGE_ACTIONS entry for every guarded page, and no stale entries", () => {
+    const guarded = PAGES.map((p) => p.route).filter((route) => !(route in EXEMPT_PAGES));
+    expect(guarded.filter((route) => !(route in PAGE_ACTIONS)), "pages without a PAGE_ACTIONS entry").toEqual([]);
+    expect(Object.keys(PAGE_ACTIONS).filter((route) => !guarded.includes(route)), "PAGE_ACTIONS entries without a page").toEqual([]);
+    for (const exempt of Object.keys(EXEMPT_PAGES)) expect(PAGES.map((p) => p.route), `exempt page ${exempt} is gone`).toContain(exempt);
+  });
+
+  it.each(Object.entries(PAGE_ACTIONS))("%s asks requirePageActor for %s, and only that", (route, action) => {
+    const page = PAGES.find((p) => p.route === route)!;
+    const calls = [...readFileSync(page.file, "utf8").matchAll(/requirePageActor\("([\w.]+)"\)/g)].map((m) => m[1]);
+    expect(calls).toEqual([action]);
+  });
+
+  it("shows each page of the navigation to exactly the roles that may open it", () => {
+    const layout = readFileSync(path.join(APP_DIR, "(console)/layout.tsx"), "utf8");
+    const nav = [...layout.matchAll(/\{ href: "([^"]+)", label: "[^"]+", action: "([\w.]+)" \}/g)].map((m) => [m[1], m[2]]);
+    expect(nav.length).toBeGreaterThan(0);
+    for (const [href, action] of nav) expect(PAGE_ACTIONS[href as keyof typeof PAGE_ACTIONS], `navigation entry ${href}`).toBe(action);
+    expect(nav.map(([href]) => href)).toContain("/integrations/quickbooks/health");
+  });
+
+  it("lets every role of the tenant open the health dashboard", () => {
+    for (const role of roleEnum.enumValues) expect(can(role, PAGE_ACTIONS["/integrations/quickbooks/health"]), role).toBe(true);
   });
 });
 

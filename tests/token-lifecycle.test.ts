@@ -9,7 +9,8 @@ import { db } from "@/db";
 import { auditEvents, refreshLogs, tokenRevocations } from "@/db/schema";
 import { getCompanyInfo } from "@/lib/intuit/api-client";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
-import { callWithAccessToken, renewAccessToken } from "@/lib/quickbooks/access-token";
+import { renewAccessToken } from "@/lib/quickbooks/access-token";
+import { callQuickBooks } from "@/lib/quickbooks/qbo-client";
 import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { connectionRow, connectTenant, DEFAULT_REALM, expireAccessToken, resetQuickBooksData } from "./connect-helper";
@@ -21,9 +22,9 @@ const intuit = useIntuitMock();
 
 const fastRetry = { attempts: 3, baseDelayMs: 1, timeLimitMs: 5_000 };
 
-async function companyInfoCall(tenantId: string) {
-  const app = await intuitAppFor(tenantId);
-  return callWithAccessToken({ tenantId, app }, (token) => getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken }));
+/** A CompanyInfo call through the app's API client: token lifecycle, realm limits, retries. */
+function companyInfoCall(tenantId: string) {
+  return callQuickBooks({ tenantId }, "companyinfo", getCompanyInfo);
 }
 
 async function refreshLogsOf(tenantId: string) {

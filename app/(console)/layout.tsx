@@ -13,6 +13,9 @@ export const dynamic = "force-dynamic";
 const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/integrations/quickbooks", label: "Connection", action: "quickbooks.status.read" },
   { href: "/integrations/quickbooks/readiness", label: "Readiness", action: "quickbooks.status.read" },
+  { href: "/integrations/quickbooks/health", label: "Health", action: "health.read" },
+  { href: "/integrations/quickbooks/mappings", label: "Mappings", action: "mappings.read" },
+  { href: "/integrations/quickbooks/reconciliation", label: "Reconciliation", action: "mappings.read" },
   { href: "/integrations/quickbooks/logs", label: "Logs", action: "logs.read" },
   { href: "/integrations/quickbooks/settings", label: "Settings", action: "credentials.manage" },
   { href: "/integrations/quickbooks/tenants", label: "All tenants", action: "tenants.overview" },
@@ -30,12 +33,12 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
-          <div className="flex items-center gap-6">
+          <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
             <Link href="/integrations/quickbooks" className="font-semibold">
               QuickBooks Connect
             </Link>
             <nav aria-label="Main">
-              <ul className="flex gap-4 text-sm">
+              <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
                 {NAV.filter((item) => can(actor.role, item.action)).map((item) => (
                   <li key={item.href}>
                     <Link href={item.href} className="text-slate-700 hover:text-slate-950">

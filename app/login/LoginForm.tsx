@@ -3,8 +3,8 @@
 import { useActionState } from "react";
 import { signInAction, type SignInState } from "./actions";
 
-export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
-  const [state, formAction, pending] = useActionState<SignInState, FormData>(signInAction, { error: null });
+export function LoginForm({ callbackUrl, notice = null }: { callbackUrl: string; notice?: string | null }) {
+  const [state, formAction, pending] = useActionState<SignInState, FormData>(signInAction, { error: notice });
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />

@@ -1,7 +1,8 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { signIn } from "@/lib/auth/auth";
+import { isSignInThrottled, signIn } from "@/lib/auth/auth";
+import { throttledMessage } from "@/lib/auth/sign-in-throttle";
 import { safeReturnPath } from "@/lib/http/safe-return-path";
 
 export interface SignInState {
@@ -18,6 +19,7 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
     return { error: null };
   } catch (error) {
     // A successful sign-in "throws" Next's redirect: only Auth.js's own errors are answered here.
+    if (isSignInThrottled(error)) return { error: throttledMessage(error.retryAfterSeconds) };
     if (error instanceof AuthError) {
       return { error: "The email or password is not correct." };
     }

@@ -5,3 +5,5 @@ export * from "./settings";
 export * from "./webhooks";
 export * from "./api-keys";
 export * from "./api-limits";
+export * from "./health-metrics";
+export * from "./ledger";

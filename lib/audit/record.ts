@@ -1,11 +1,13 @@
 import "server-only";
 import type { Executor } from "@/db";
 import { auditEvents } from "@/db/schema";
+import { clientIp } from "@/lib/http/client-ip";
 
 /** The closed vocabulary of audited actions. */
 export type AuditAction =
   | "auth.signed_in"
   | "auth.sign_in_failed"
+  | "auth.sign_in_throttled"
   | "auth.tenant_switched"
   | "connection.authorization_started"
   | "connection.callback_failed"
@@ -31,7 +33,18 @@ export type AuditAction =
   | "api_key.revoked"
   | "logs.viewed"
   | "logs.export_started"
-  | "logs.exported";
+  | "logs.exported"
+  | "ledger.imported"
+  | "mapping.changed"
+  | "mappings.validated"
+  | "sync.requested"
+  | "sync.refused"
+  | "sync.completed"
+  | "sync.failed"
+  | "reconciliation.created"
+  | "reconciliation.explained"
+  | "reconciliation.closed"
+  | "reconciliation.exported";
 
 export interface RequestMeta {
   requestId: string | null;
@@ -68,10 +81,14 @@ export async function recordAudit(executor: Executor, entry: AuditEntry): Promis
 }
 
 export function requestMetaFrom(req: Request): RequestMeta {
-  const forwarded = req.headers.get("x-forwarded-for");
+  return requestMetaFromHeaders(req.headers);
+}
+
+/** The client address is the one the nearest proxy saw (`clientIp`), not the first X-Forwarded-For entry. */
+export function requestMetaFromHeaders(headers: Headers): RequestMeta {
   return {
-    requestId: req.headers.get("x-request-id") ?? crypto.randomUUID(),
-    ip: forwarded ? (forwarded.split(",")[0]?.trim() ?? null) : req.headers.get("x-real-ip"),
-    userAgent: req.headers.get("user-agent")?.slice(0, 500) ?? null,
+    requestId: headers.get("x-request-id") ?? crypto.randomUUID(),
+    ip: clientIp(headers),
+    userAgent: headers.get("user-agent")?.slice(0, 500) ?? null,
   };
 }

@@ -3,12 +3,25 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db, ensureDatabaseReady } from "@/db";
-import { recordAudit } from "@/lib/audit/record";
+import { recordAudit, requestMetaFromHeaders } from "@/lib/audit/record";
 import { env } from "@/lib/env";
-import { verifyPassword } from "./password";
-import { findMembership, findUserByEmail, listMemberships } from "./users";
+import { safeRedirectUrl } from "@/lib/http/safe-return-path";
+import { signInWithPassword } from "./sign-in-with-password";
+import { findMembership, listMemberships } from "./users";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+/** A sign-in refused by the rate limit (lib/auth/sign-in-throttle.ts). `code` goes in Auth.js's error URL. */
+export class SignInThrottled extends CredentialsSignin {
+  code = "rate_limited";
+  constructor(readonly retryAfterSeconds: number) {
+    super();
+  }
+}
+
+export function isSignInThrottled(error: unknown): error is SignInThrottled {
+  return error instanceof CredentialsSignin && error.code === "rate_limited" && typeof (error as Partial<SignInThrottled>).retryAfterSeconds === "number";
+}
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email()),
@@ -36,27 +49,22 @@ export const { handlers, auth, signIn, signOut, unstable_update: updateSession }
   providers: [
     Credentials({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) throw new CredentialsSignin();
         await ensureDatabaseReady();
-        const user = await findUserByEmail(db(), parsed.data.email);
-        const valid = user ? await verifyPassword(user.passwordHash, parsed.data.password) : false;
-        if (!user || !valid) {
-          await recordAudit(db(), {
-            tenantId: null,
-            actorUserId: user?.id ?? null,
-            action: "auth.sign_in_failed",
-            outcome: "failure",
-            details: { email: parsed.data.email },
-          });
-          throw new CredentialsSignin();
-        }
-        return { id: user.id, email: user.email, name: user.name };
+        const result = await signInWithPassword({ ...parsed.data, meta: requestMetaFromHeaders(request.headers) });
+        if (result.ok) return result.user;
+        if (result.reason === "throttled") throw new SignInThrottled(result.retryAfterSeconds);
+        throw new CredentialsSignin();
       },
     }),
   ],
   callbacks: {
+    // Where Auth.js sends the browser after signing in or out: a path on APP_URL only, whatever callbackUrl says.
+    redirect({ url }) {
+      return safeRedirectUrl(url, env().appUrl);
+    },
     async jwt({ token, user, trigger, session }) {
       if (user?.id) {
         const [first] = await listMemberships(db(), user.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, can } from "./permissions";
+import { ACTIONS, API_KEY_SCOPES, can, scopeGranting } from "./permissions";
 
 describe("permission matrix", () => {
   it("lets admins do everything", () => {
@@ -22,5 +22,12 @@ describe("permission matrix", () => {
     for (const action of ["quickbooks.connect", "quickbooks.verify", "quickbooks.refresh", "quickbooks.disconnect", "credentials.manage", "tenants.overview"] as const) {
       expect(can("auditor", action)).toBe(false);
     }
+  });
+
+  it("lets every role of the tenant read the health dashboard, and no API key scope", () => {
+    expect(can("admin", "health.read")).toBe(true);
+    expect(can("accountant", "health.read")).toBe(true);
+    expect(can("auditor", "health.read")).toBe(true);
+    for (const scope of API_KEY_SCOPES) expect(scopeGranting([scope], "health.read")).toBeNull();
   });
 });

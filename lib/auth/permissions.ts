@@ -19,6 +19,19 @@ export const ACTIONS = [
   "tenants.overview",
   // Create, list, rotate and revoke the tenant's API keys. Never granted to an API key.
   "apikeys.manage",
+  // The health dashboard: API calls and errors, throttling, webhook delays and renewals of the tenant.
+  "health.read",
+  // Account mappings, sync runs and reconciliations: reading them (and exporting runs and reconciliations as CSV).
+  "mappings.read",
+  // Change mappings, fetch the QuickBooks chart and validate the mapping set against it.
+  "mappings.manage",
+  // Start or resume a sync run.
+  "sync.run",
+  // Create reconciliations, explain differences, close the month.
+  "reconciliation.manage",
+  // AWRA's own chart of accounts and balances (the ledger side of a reconciliation): list it, and load it by CSV or JSON.
+  "ledger.read",
+  "ledger.write",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -29,9 +42,16 @@ const MATRIX: Record<Role, ReadonlySet<Action>> = {
     "quickbooks.verify",
     "quickbooks.refresh",
     "quickbooks.disconnect",
+    "health.read",
+    "mappings.read",
+    "mappings.manage",
+    "sync.run",
+    "reconciliation.manage",
+    "ledger.read",
+    "ledger.write",
   ]),
   admin: new Set<Action>([...ACTIONS]),
-  auditor: new Set<Action>(["quickbooks.status.read", "logs.read", "logs.export"]),
+  auditor: new Set<Action>(["quickbooks.status.read", "logs.read", "logs.export", "health.read", "mappings.read", "ledger.read"]),
 };
 
 export function can(role: Role, action: Action): boolean {
@@ -44,7 +64,7 @@ export function can(role: Role, action: Action): boolean {
  * webhooks, the all-tenants table or key management (KEY_NEVER_ACTIONS; checked below at compile time and by
  * tests/permission-matrix.test.ts at run time).
  */
-export const API_KEY_SCOPES = ["status:read", "logs:read", "logs:export", "verify:trigger"] as const;
+export const API_KEY_SCOPES = ["status:read", "logs:read", "logs:export", "verify:trigger", "ledger:read", "ledger:write"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const SCOPE_ACTIONS = {
@@ -56,6 +76,10 @@ export const SCOPE_ACTIONS = {
   "logs:export": ["logs.export"],
   // POST /api/quickbooks/verify (and POST /api/quickbooks/checks, which re-runs the readiness checks it needs)
   "verify:trigger": ["quickbooks.verify"],
+  // GET /api/quickbooks/ledger
+  "ledger:read": ["ledger.read"],
+  // POST /api/quickbooks/ledger (AWRA's systems load the chart and balances; each load is audited as ledger.imported)
+  "ledger:write": ["ledger.write"],
 } as const satisfies Record<ApiKeyScope, readonly Action[]>;
 
 /** The actions some scope grants: requireActor() may answer them with an API key principal. */
@@ -83,6 +107,8 @@ export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   "logs:read": "Read the logs",
   "logs:export": "Export the logs as CSV",
   "verify:trigger": "Trigger a Verify (a test call to QuickBooks)",
+  "ledger:read": "Read AWRA's chart of accounts and balances",
+  "ledger:write": "Load AWRA's chart of accounts and balances (CSV or JSON)",
 };
 
 export function isApiKeyScope(value: string): value is ApiKeyScope {
@@ -115,4 +141,38 @@ export const ROUTE_ACTIONS = {
   "POST /api/quickbooks/api-keys": "apikeys.manage",
   "POST /api/quickbooks/api-keys/[id]/revoke": "apikeys.manage",
   "POST /api/quickbooks/api-keys/[id]/rotate": "apikeys.manage",
+  "GET /api/quickbooks/ledger": "ledger.read",
+  "POST /api/quickbooks/ledger": "ledger.write",
+  "GET /api/quickbooks/mappings": "mappings.read",
+  "PUT /api/quickbooks/mappings/[ledgerAccountId]": "mappings.manage",
+  "POST /api/quickbooks/mappings/suggest": "mappings.manage",
+  "POST /api/quickbooks/mappings/validate": "mappings.manage",
+  "GET /api/quickbooks/qbo-accounts": "mappings.read",
+  "GET /api/quickbooks/sync": "mappings.read",
+  "POST /api/quickbooks/sync": "sync.run",
+  "GET /api/quickbooks/sync/[id]": "mappings.read",
+  "POST /api/quickbooks/sync/[id]/resume": "sync.run",
+  "GET /api/quickbooks/sync/runs.csv": "mappings.read",
+  "GET /api/quickbooks/reconciliations": "mappings.read",
+  "POST /api/quickbooks/reconciliations": "reconciliation.manage",
+  "GET /api/quickbooks/reconciliations/[id]": "mappings.read",
+  "PUT /api/quickbooks/reconciliations/[id]/lines/[lineId]": "reconciliation.manage",
+  "POST /api/quickbooks/reconciliations/[id]/close": "reconciliation.manage",
+  "GET /api/quickbooks/reconciliations/[id]/csv": "mappings.read",
+} as const satisfies Record<string, Action>;
+
+/**
+ * Which action each console page asks requirePageActor() for: tests/permission-matrix.test.ts walks every page file
+ * under app/(console), fails on one missing here, and checks that the page asks for exactly this action.
+ */
+export const PAGE_ACTIONS = {
+  "/integrations/quickbooks": "quickbooks.status.read",
+  "/integrations/quickbooks/readiness": "quickbooks.status.read",
+  "/integrations/quickbooks/logs": "logs.read",
+  "/integrations/quickbooks/settings": "credentials.manage",
+  "/integrations/quickbooks/tenants": "tenants.overview",
+  "/integrations/quickbooks/api-keys": "apikeys.manage",
+  "/integrations/quickbooks/health": "health.read",
+  "/integrations/quickbooks/mappings": "mappings.read",
+  "/integrations/quickbooks/reconciliation": "mappings.read",
 } as const satisfies Record<string, Action>;

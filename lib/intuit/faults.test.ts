@@ -1,6 +1,6 @@
 // Every error shape of /work/shared/intuit.md §4, as Intuit sends it.
 import { describe, expect, it } from "vitest";
-import { IntuitApiError, parseIntuitError } from "./faults";
+import { IntuitApiError, MAX_RETRY_AFTER_MS, parseIntuitError, retryAfterMsOf } from "./faults";
 
 const TID = "1-5f8a0b2c-3d4e5f6a7b8c9d0e1f2a3b4c";
 const JSON_TYPE = "application/json;charset=UTF-8";
@@ -138,5 +138,34 @@ describe("parseIntuitError", () => {
   it("copes with an empty Error list", () => {
     const body = JSON.stringify({ Fault: { Error: [], type: "ValidationFault" } });
     expect(parseIntuitError(400, JSON_TYPE, body, null)).toMatchObject({ kind: "validation", code: null, faultType: "ValidationFault" });
+  });
+
+  it("reads 401 'Accessing Wrong Cluster' (a sandbox token sent to production) as authentication", () => {
+    const body = JSON.stringify({ fault: { error: [{ message: "message=Accessing Wrong Cluster; errorCode=003200; statusCode=401", detail: null, code: "3200" }], type: "AUTHENTICATION" } });
+    expect(parseIntuitError(401, JSON_TYPE, body, TID)).toMatchObject({ kind: "authentication", code: "3200", intuitTid: TID });
+  });
+
+  it("carries a Retry-After header of a 429 as milliseconds", () => {
+    const headers = new Headers({ "content-type": JSON_TYPE, "retry-after": "3" });
+    expect(parseIntuitError(429, headers, "", TID)).toMatchObject({ kind: "throttled", retryAfterMs: 3000 });
+    expect(parseIntuitError(429, new Headers(), "", TID).retryAfterMs).toBeNull();
+  });
+});
+
+describe("retryAfterMsOf", () => {
+  const now = Date.parse("2026-11-29T06:00:00Z");
+  it("reads delta-seconds and HTTP dates, and caps what it is asked to wait", () => {
+    expect(retryAfterMsOf("0", now)).toBe(0);
+    expect(retryAfterMsOf(" 12 ", now)).toBe(12_000);
+    expect(retryAfterMsOf("Sun, 29 Nov 2026 06:00:05 GMT", now)).toBe(5_000);
+    expect(retryAfterMsOf("Sun, 29 Nov 2026 05:59:00 GMT", now)).toBe(0);
+    expect(retryAfterMsOf("86400", now)).toBe(MAX_RETRY_AFTER_MS);
+  });
+
+  it("ignores what is missing or unreadable", () => {
+    expect(retryAfterMsOf(null, now)).toBeNull();
+    expect(retryAfterMsOf("", now)).toBeNull();
+    expect(retryAfterMsOf("soon", now)).toBeNull();
+    expect(retryAfterMsOf("-5", now)).toBeNull();
   });
 });

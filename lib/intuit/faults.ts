@@ -29,6 +29,8 @@ export interface IntuitApiErrorInit {
   /** Intuit's fault type, e.g. "AUTHENTICATION", "ValidationFault", "SERVICE". */
   faultType: string | null;
   intuitTid: string | null;
+  /** From a Retry-After header (seconds or an HTTP date), when Intuit sent one. */
+  retryAfterMs?: number | null;
   cause?: unknown;
 }
 
@@ -40,6 +42,7 @@ export class IntuitApiError extends Error {
   readonly detail: string | null;
   readonly faultType: string | null;
   readonly intuitTid: string | null;
+  readonly retryAfterMs: number | null;
 
   constructor(init: IntuitApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -49,6 +52,7 @@ export class IntuitApiError extends Error {
     this.detail = init.detail;
     this.faultType = init.faultType;
     this.intuitTid = init.intuitTid;
+    this.retryAfterMs = init.retryAfterMs ?? null;
   }
 
   /** Throttling, Intuit outages and transport failures pass; a rejected token or request does not. */
@@ -187,6 +191,19 @@ function fallbackMessage(status: number, contentType: string): string {
   return `QuickBooks answered HTTP ${status}${what} without a readable error`;
 }
 
+/** Longest wait a Retry-After header may ask for; beyond it the caller's own backoff decides. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After as delta-seconds or an HTTP date, in milliseconds from `now`; null when absent or unreadable. */
+export function retryAfterMsOf(value: string | null | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  // An HTTP date names its weekday and month; without letters, "-5" would parse as the year -5.
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : /[a-z]/i.test(trimmed) ? Date.parse(trimmed) - now : Number.NaN;
+  if (!Number.isFinite(ms)) return null;
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
+
 function contentTypeOf(headersOrContentType: Headers | string | null | undefined): string {
   if (!headersOrContentType) return "";
   return typeof headersOrContentType === "string" ? headersOrContentType : (headersOrContentType.get("content-type") ?? "");
@@ -218,5 +235,6 @@ export function parseIntuitError(
     detail,
     faultType: fault?.type ?? null,
     intuitTid,
+    retryAfterMs: typeof headersOrContentType === "string" ? null : retryAfterMsOf(headersOrContentType?.get("retry-after")),
   });
 }

@@ -4,6 +4,8 @@ import { db } from "@/db";
 import { quickbooksConnections, tenantIntuitSettings } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { IntuitApiError } from "@/lib/intuit/faults";
+import { recordProcessingError } from "@/lib/metrics/record";
 import { catchUpChanges } from "@/lib/quickbooks/catch-up-changes";
 
 /**
@@ -65,6 +67,13 @@ function messageOf(error: unknown): string {
   return error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
 }
 
+/** The health metric's kind of a failed catch-up: "catch_up_" and Intuit's error kind, our error code, or "internal". */
+export function catchUpErrorKind(error: unknown): string {
+  if (error instanceof IntuitApiError) return `catch_up_${error.kind}`;
+  if (error instanceof AppError) return `catch_up_${error.code}`;
+  return "catch_up_internal";
+}
+
 /** One run: select what is due, catch each up in turn, count the outcomes. */
 export async function runCatchUpSweep(options: { now?: Date; limit?: number } = {}): Promise<CatchUpSweepResult> {
   const candidates = await selectConnectionsDueForCatchUp(options.now ?? new Date(), options.limit ?? DEFAULT_CATCH_UP_LIMIT);
@@ -85,6 +94,7 @@ export async function runCatchUpSweep(options: { now?: Date; limit?: number } = 
       result.failed += 1;
       // The message only: never a stack with request data, never a token (none of these messages carries one).
       console.error(`CDC catch-up failed for connection ${candidate.connectionId}: ${messageOf(error)}`);
+      await recordProcessingError({ tenantId: candidate.tenantId, kind: catchUpErrorKind(error) });
     }
   }
   return result;

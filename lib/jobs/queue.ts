@@ -2,7 +2,9 @@ import "server-only";
 import PgBoss from "pg-boss";
 import { databaseHandle } from "@/db";
 import { env } from "@/lib/env";
+import { runPendingSyncs } from "@/lib/ledger/sync-runs";
 import { runCatchUpSweep, type CatchUpSweepResult } from "./catch-up-sweep";
+import { runMetricsRetentionSweep, type MetricsRetentionResult } from "./metrics-retention-sweep";
 import { runRenewalSweep, type RenewalSweepResult } from "./renewal-sweep";
 import { runReverifySweep, type ReverifySweepResult } from "./reverify-sweep";
 import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
@@ -21,7 +23,8 @@ import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocatio
  * The same job also retries unconfirmed revocations and re-verifies connections whose last Verify is a day old
  * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at, and catches up, through
  * Intuit's change data capture, connections whose last catch-up is an hour old (catch-up-sweep.ts), and processes the
- * webhook events due for a retry (the webhook queue's state lives in `webhook_events`).
+ * webhook events due for a retry (the webhook queue's state lives in `webhook_events`), and deletes health metrics and
+ * realm-limiter permits past their retention (metrics-retention-sweep.ts).
  */
 
 export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
@@ -35,6 +38,9 @@ export interface SweepReport {
   reverify: ReverifySweepResult | null;
   catchUp: CatchUpSweepResult | null;
   webhooks: Awaited<ReturnType<typeof processPendingWebhookEvents>> | null;
+  retention: MetricsRetentionResult | null;
+  /** Sync runs taken up: queued ones, and ones a dead process left running. */
+  syncs: number | null;
 }
 
 export type BackgroundJobsKind = "pg-boss" | "timer";
@@ -59,7 +65,7 @@ function logError(context: string, error: unknown): void {
  * finds tokens the renewal has just made fresh.
  */
 export async function runTokenSweeps(options: { now?: Date } = {}): Promise<SweepReport> {
-  const report: SweepReport = { renewal: null, revocations: null, reverify: null, catchUp: null, webhooks: null };
+  const report: SweepReport = { renewal: null, revocations: null, reverify: null, catchUp: null, webhooks: null, retention: null, syncs: null };
   try {
     report.renewal = await runRenewalSweep({ now: options.now });
   } catch (error) {
@@ -85,6 +91,16 @@ export async function runTokenSweeps(options: { now?: Date } = {}): Promise<Swee
     report.webhooks = await processPendingWebhookEvents({ now: options.now });
   } catch (error) {
     logError("webhook processing", error);
+  }
+  try {
+    report.retention = await runMetricsRetentionSweep({ now: options.now });
+  } catch (error) {
+    logError("metrics retention sweep", error);
+  }
+  try {
+    report.syncs = await runPendingSyncs(options.now);
+  } catch (error) {
+    logError("sync runs", error);
   }
   return report;
 }

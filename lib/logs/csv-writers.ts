@@ -1,3 +1,4 @@
+import { rowsOf as resultRows } from "@/db/rows";
 import type { Readable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { DatabaseHandle } from "@/db/client";
@@ -46,7 +47,7 @@ export interface ExportQuery {
 }
 
 export function rowsOf(result: unknown): Record<string, RawValue>[] {
-  return (Array.isArray(result) ? result : (result as { rows: Record<string, RawValue>[] }).rows) as Record<string, RawValue>[];
+  return resultRows<Record<string, RawValue>>(result);
 }
 
 /** The batch path: keyset pages of BATCH_SIZE rows, each page a separate short query, formatted by csv-stringify. */

@@ -8,6 +8,7 @@ import { tokenCipher } from "@/lib/crypto/cipher";
 import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { IntuitOAuthError, refreshAccessToken, type IntuitTokenSet } from "@/lib/intuit/oauth";
+import { recordTokenRenewal } from "@/lib/metrics/record";
 import { authorizationServerFor } from "./authorization-server";
 import { lockConnection, recordConnectionError, type ConnectionRow } from "./connections";
 import type { IntuitApp } from "./intuit-app";
@@ -147,6 +148,7 @@ async function renewUnderLock(options: RenewOptions): Promise<RenewResult> {
   const { tenantId, app } = options;
   const clock = options.now ?? (() => new Date());
   const as = await authorizationServerFor(app);
+  const started = performance.now();
 
   const attempt = await db().transaction(async (tx): Promise<Attempt> => {
     const row = await lockConnection(tx, tenantId, app.environment);
@@ -162,8 +164,17 @@ async function renewUnderLock(options: RenewOptions): Promise<RenewResult> {
     if (!options.force && hasTimeLeft(row, now)) return kept();
     if (options.force && options.refusedToken && row.accessTokenEnc !== options.refusedToken && hasTimeLeft(row, now)) return kept();
     return refreshLocked(tx, row, as, options);
+  }).catch(async (error: unknown) => {
+    // Not connected, or reauthorization already required: no renewal was attempted. Anything else (the database
+    // failing after Intuit answered, a bug) is a renewal that did not happen.
+    if (!(error instanceof AppError)) await recordTokenRenewal({ tenantId, outcome: "failure", latencyMs: performance.now() - started });
+    throw error;
   });
 
+  // Recorded once the transaction has ended (and its lock is released): the metric write never holds the lock.
+  if (attempt.kind !== "kept") {
+    await recordTokenRenewal({ tenantId, outcome: attempt.kind === "renewed" ? "success" : "failure", latencyMs: performance.now() - started });
+  }
   if (attempt.kind === "failed") throw attempt.error;
   return attempt.result;
 }

@@ -4,9 +4,10 @@ import { db, type Transaction } from "@/db";
 import { quickbooksChanges, quickbooksConnections } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { CDC_LOOKBACK_MS, getChangeDataCapture, type CdcChange } from "@/lib/intuit/api-client";
-import { callWithAccessToken, notConnected, reauthorizationRequired } from "./access-token";
+import { notConnected, reauthorizationRequired } from "./access-token";
 import { findConnection, lockConnection, type ConnectionRow } from "./connections";
 import { intuitAppFor } from "./intuit-app";
+import { callQuickBooks } from "./qbo-client";
 
 /**
  * The CDC catch-up (intuit.md §6): webhooks can be missed (this app was down, or Intuit gave up retrying), so the
@@ -205,10 +206,7 @@ export async function catchUpChanges(tenantId: string, options: CatchUpOptions =
   // A scheduled job, not a use of the API by a person: a renewal it needs is logged as scheduled, and it does not
   // mark the connection "in use" (see getUsableAccessToken). A 401 gets one forced renewal and one retry per call.
   const fetched = await fetchChanges((entities) =>
-    callWithAccessToken({ tenantId, app, actorUserId: null, background: true }, async (token) => {
-      const answer = await getChangeDataCapture({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken, entities, changedSince });
-      return { ...answer, realmId: token.realmId };
-    }),
+    callQuickBooks({ tenantId, actorUserId: null, background: true }, "cdc", (input) => getChangeDataCapture({ ...input, entities, changedSince })),
   );
   if (fetched.realmIds.size !== 1 || !fetched.realmIds.has(realmId)) throw connectionChanged();
 

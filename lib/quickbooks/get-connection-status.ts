@@ -2,6 +2,7 @@ import "server-only";
 import { desc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { callbackLogs, refreshLogs } from "@/db/schema";
+import { latestReconciliationFacts } from "@/lib/ledger/reconciliation";
 import { inspectAccessTokenSeal } from "./access-token";
 import { connectionFacts, findConnection } from "./connections";
 import { latestRevocation } from "./disconnect";
@@ -45,7 +46,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export async function getConnectionStatus(tenantId: string, options: { now?: Date; forceDiscovery?: boolean } = {}): Promise<ConnectionStatusView> {
   const now = options.now ?? new Date();
   const app = await intuitAppFor(tenantId);
-  const [row, revocation, [lastCallback], [lastRefresh], discovery, webhooks, webhookDelays] = await Promise.all([
+  const [row, revocation, [lastCallback], [lastRefresh], discovery, webhooks, webhookDelays, reconciliation] = await Promise.all([
     findConnection(db(), tenantId, app.environment),
     latestRevocation(tenantId),
     db()
@@ -63,6 +64,7 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
     checkDiscovery(app.discoveryUrl, { force: options.forceDiscovery }),
     webhookHealth(tenantId, now),
     webhookDelayStats(tenantId, now),
+    latestReconciliationFacts(tenantId, app.environment),
   ]);
   const facts = row ? connectionFacts(row) : null;
   const input: ReadinessInput = {
@@ -82,6 +84,7 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
     lastRefresh: lastRefresh ?? null,
     webhooks,
     apiErrors: null,
+    reconciliation,
   };
   const readiness = computeReadiness(input);
 

@@ -215,6 +215,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
         lastRefresh: lastRefreshes.get(row.tenantId) ?? null,
         webhooks: null,
         apiErrors: null,
+        reconciliation: null,
       });
       return {
         tenantId: row.tenantId,

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
+import { recordProcessingError, recordWebhookDelays } from "@/lib/metrics/record";
 
 /** Attempts before an event is dead-lettered, and the backoff between them. */
 export const MAX_WEBHOOK_ATTEMPTS = 5;
@@ -60,11 +61,13 @@ export async function processPendingWebhookEvents(options: { now?: Date; limit?:
 
   const outcome = { processed: 0, retried: 0, dead: 0 };
   const done: number[] = [];
+  const health = new WebhookBatchHealth();
   for (const event of claimed) {
     try {
       await processor(event);
       done.push(event.id);
       outcome.processed++;
+      health.processed(event);
     } catch (error) {
       const message = error instanceof Error ? error.message.slice(0, 300) : "processing failed";
       const dead = event.attempts >= MAX_WEBHOOK_ATTEMPTS;
@@ -73,12 +76,45 @@ export async function processPendingWebhookEvents(options: { now?: Date; limit?:
         .set(dead ? { status: "dead", lastError: message } : { lastError: message, nextAttemptAt: new Date(now.getTime() + webhookRetryDelayMs(event.attempts)) })
         .where(eq(webhookEvents.id, event.id));
       outcome[dead ? "dead" : "retried"]++;
+      health.failed(event, dead);
     }
   }
   if (done.length) {
     await db().update(webhookEvents).set({ status: "processed", processedAt: new Date(), lastError: null }).where(inArray(webhookEvents.id, done));
   }
+  await health.record();
   return outcome;
+}
+
+/**
+ * The batch's health metrics, per tenant: the delays (event time to receipt) of the events processed, in one upsert,
+ * and the failed attempts by kind ("webhook_retry", or "webhook_dead" when the event was dead-lettered). Each event
+ * counts its delay once, when it is processed. Written after the batch, never inside a transaction.
+ */
+class WebhookBatchHealth {
+  private readonly delays = new Map<string, number[]>();
+  private readonly errors = new Map<string, number>();
+
+  processed(event: EventRow): void {
+    if (!event.tenantId || event.delayMs === null) return;
+    const delays = this.delays.get(event.tenantId) ?? [];
+    delays.push(event.delayMs);
+    this.delays.set(event.tenantId, delays);
+  }
+
+  failed(event: EventRow, dead: boolean): void {
+    if (!event.tenantId) return;
+    const key = `${event.tenantId}|${dead ? "webhook_dead" : "webhook_retry"}`;
+    this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+  }
+
+  async record(): Promise<void> {
+    for (const [tenantId, delaysMs] of this.delays) await recordWebhookDelays({ tenantId, delaysMs });
+    for (const [key, count] of this.errors) {
+      const [tenantId, kind] = key.split("|") as [string, string];
+      await recordProcessingError({ tenantId, kind, count });
+    }
+  }
 }
 
 /** "Retry" on the console: dead events of the tenant go back to the queue with fresh attempts. */

@@ -42,6 +42,7 @@ const ready: ReadinessInput = {
   lastRefresh: { outcome: "success", errorCode: null, message: "ok", at: ago(1) },
   webhooks: { signatureFailures: 0, deadLetters: 0 },
   apiErrors: { recentFailures: 0 },
+  reconciliation: { period: "2026-10", unexplained: [] },
 };
 
 const item = (input: ReadinessInput, name: CheckName) => computeReadiness(input).checklist.find((c) => c.name === name)!;
@@ -180,6 +181,7 @@ describe("computeReadiness", () => {
       ["a run of API errors", with_({ apiErrors: { recentFailures: 5 } }), /API calls failed/],
       ["missing credentials", with_({ app: { ...ready.app, clientSecretSet: false } }), /credentials.*Settings/],
       ["a wrong redirect URI", with_({ app: { ...ready.app, redirectUri: "https://connect.example.com/wrong" } }), /does not match/],
+      ["an unexplained reconciliation difference", with_({ reconciliation: { period: "2026-11", unexplained: ["1200 Inventory"] } }), /Reconciliation 2026-11 has unexplained differences: 1200 Inventory\./],
     ])("turns red with %s, and says why", (_cause, input, reason) => {
       const result = computeReadiness(input);
       expect(result.indicator).toBe("red");
@@ -187,6 +189,26 @@ describe("computeReadiness", () => {
       const green = result.checklist.find((c) => c.name === name)!;
       expect(green.passed).toBe(false);
       expect(green.action).toBe(result.reasons[0]);
+    });
+    it("names the accounts whose reconciliation differences are unexplained, in the checklist's evidence", () => {
+      const result = computeReadiness(with_({ reconciliation: { period: "2026-11", unexplained: ["1200 Inventory", "2000 Trade Creditors"] } }));
+      const green = result.checklist.find((c) => c.name === name)!;
+      expect(green.passed).toBe(false);
+      expect(green.evidence).toContain("Reconciliation 2026-11 has unexplained differences: 1200 Inventory, 2000 Trade Creditors.");
+      expect(green.action).toMatch(/Explain each one on the reconciliation page/);
+      // The other four checks do not depend on the ledger.
+      expect(result.checklist.filter((c) => c.name !== name).every((c) => c.passed)).toBe(true);
+    });
+    it("names at most ten accounts and counts the rest", () => {
+      const unexplained = Array.from({ length: 13 }, (_, i) => `${1000 + i} Account ${i}`);
+      const { reasons } = computeReadiness(with_({ reconciliation: { period: "2026-11", unexplained } }));
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toContain("1009 Account 9 and 3 more.");
+      expect(reasons[0]).not.toContain("1010 Account 10");
+    });
+    it("stays green when every difference is explained, or the tenant has never reconciled", () => {
+      expect(computeReadiness(with_({ reconciliation: { period: "2026-11", unexplained: [] } })).indicator).toBe("green");
+      expect(computeReadiness(with_({ reconciliation: null })).indicator).toBe("green");
     });
     it("tolerates a few webhook failures and API errors below the limits", () => {
       expect(computeReadiness(with_({ webhooks: { signatureFailures: 2, deadLetters: 0 }, apiErrors: { recentFailures: 4 } })).indicator).toBe("green");

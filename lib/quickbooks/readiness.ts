@@ -54,6 +54,11 @@ export interface ReadinessInput {
   webhooks: { signatureFailures: number; deadLetters: number } | null;
   /** Failed QuickBooks API calls in the last hour, once calls are recorded. */
   apiErrors: { recentFailures: number } | null;
+  /**
+   * The latest reconciliation of the connection's environment: its period and the accounts ("1200 Inventory") whose
+   * difference nobody has explained; null when the tenant has never reconciled.
+   */
+  reconciliation: { period: string; unexplained: string[] } | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -65,6 +70,8 @@ export const REFRESH_PROOF_MAX_AGE_DAYS = 45;
 export const REFRESH_TOKEN_MIN_DAYS_LEFT = 30;
 export const WEBHOOK_SIGNATURE_FAILURE_LIMIT = 3;
 export const API_ERROR_RUN_LIMIT = 5;
+/** How many accounts with unexplained differences a reason names before it says "and N more". */
+export const UNEXPLAINED_ACCOUNTS_NAMED = 10;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const daysBetween = (from: Date, to: Date) => Math.floor((to.getTime() - from.getTime()) / DAY_MS);
@@ -213,6 +220,14 @@ function indicatorOf(input: ReadinessInput): { indicator: IndicatorColor; reason
   if (input.apiErrors && input.apiErrors.recentFailures >= API_ERROR_RUN_LIMIT) {
     reasons.push(`${input.apiErrors.recentFailures} QuickBooks API calls failed in the last hour.`);
   }
+  const unexplained = input.reconciliation?.unexplained ?? [];
+  if (input.reconciliation && unexplained.length > 0) {
+    const named = unexplained.slice(0, UNEXPLAINED_ACCOUNTS_NAMED).join(", ");
+    const more = unexplained.length > UNEXPLAINED_ACCOUNTS_NAMED ? ` and ${unexplained.length - UNEXPLAINED_ACCOUNTS_NAMED} more` : "";
+    reasons.push(
+      `Reconciliation ${input.reconciliation.period} has unexplained differences: ${named}${more}. Explain each one on the reconciliation page, or correct the balance and reconcile again.`,
+    );
+  }
   return { indicator: reasons.length === 0 ? "green" : "red", reasons };
 }
 
@@ -222,7 +237,7 @@ export function computeReadiness(input: ReadinessInput): Readiness {
     "Sync indicator is green",
     indicator === "green",
     indicator === "green" ? "Connected, verified recently, and no unresolved failure." : `The indicator is red: ${reasons.join(" ")}`,
-    { checked: "the sync indicator's rules", at: iso(input.now), value: indicator },
+    { checked: "the sync indicator's rules: the connection, Verify, credentials, webhooks, API errors and the latest reconciliation", at: iso(input.now), value: indicator },
     reasons[0] ?? null,
   );
   return {

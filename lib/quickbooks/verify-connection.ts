@@ -7,10 +7,11 @@ import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { getCompanyInfo } from "@/lib/intuit/api-client";
 import { IntuitApiError } from "@/lib/intuit/faults";
-import { callWithAccessToken, notConnected, reauthorizationRequired } from "./access-token";
+import { notConnected, reauthorizationRequired } from "./access-token";
 import { canTransition } from "./connection-state";
 import { findConnection, lockConnection, recordConnectionError } from "./connections";
 import { intuitAppFor } from "./intuit-app";
+import { callQuickBooks } from "./qbo-client";
 import { describeApiError } from "./intuit-errors";
 import { verifyEvidenceOf } from "./verify-evidence";
 
@@ -122,10 +123,7 @@ export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, m
   };
 }
 
-/** CompanyInfo with a usable token (a 401 gets one renewal and one retry inside callWithAccessToken). */
-async function callCompanyInfo(tenantId: string, actorUserId: string | null, background: boolean) {
-  const app = await intuitAppFor(tenantId);
-  return callWithAccessToken({ tenantId, app, actorUserId, background }, (token) =>
-    getCompanyInfo({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken }),
-  );
+/** CompanyInfo through the API client: a usable token (one renewal and retry on a 401), the realm's limits, retries. */
+function callCompanyInfo(tenantId: string, actorUserId: string | null, background: boolean) {
+  return callQuickBooks({ tenantId, actorUserId, background }, "companyinfo", getCompanyInfo);
 }

@@ -1,5 +1,8 @@
-// The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo, a minimal query endpoint and
-// change data capture (cdc.ts).
+// The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo, the query endpoint (query.ts: the
+// WHERE / ORDERBY / STARTPOSITION / MAXRESULTS a sync needs, over each company's live chart of accounts, accounts.ts)
+// and change data capture (cdc.ts).
+// Every request counts against its realm's limits (realm-limits.ts), authenticated or not: Intuit does not say which
+// it counts, and counting all is the stricter case for the app. Beyond them the gateway answers 429.
 // Authentication failures use the gateway's lowercase `fault` dialect, data errors the capitalised `Fault`
 // (intuit.md §4). Clients that do not ask for JSON get XML, as from Intuit.
 
@@ -7,7 +10,7 @@ import type { HttpHandler } from "msw";
 import { cdcResponseBody, parseCdcRequest } from "./cdc";
 import { PATHS, route, type EmulatorContext, type RouteResolver } from "./context";
 import type { AccessCheck, ActiveToken } from "./emulator-state";
-import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, accountRecords, companyInfoRecord, findCompany, type SandboxCompany } from "./fixtures";
+import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, companyInfoRecord, findCompany, type SandboxCompany } from "./fixtures";
 import {
   gatewayFaultBody,
   intuitTime,
@@ -20,6 +23,7 @@ import {
   type FaultSpec,
   type ServiceError,
 } from "./intuit-responses";
+import { parseQuery, queryResponseBody, type QueryError } from "./query";
 
 type ApiAuth = { ok: true; token: ActiveToken; company: SandboxCompany } | { ok: false; response: Response };
 
@@ -89,53 +93,20 @@ function objectNotFound(ctx: EmulatorContext, request: Request): Response {
   });
 }
 
-function queryParserError(ctx: EmulatorContext, request: Request, detail: string): Response {
-  return serviceFault(ctx, request, 400, "ValidationFault", {
-    message: "Error parsing query",
-    detail: `QueryParserError: ${detail}`,
-    code: "4000",
-  });
+function queryFault(ctx: EmulatorContext, request: Request, error: QueryError): Response {
+  if (error.kind === "validation") {
+    return serviceFault(ctx, request, 400, "ValidationFault", { message: "Invalid query", detail: `QueryValidationError: ${error.detail}`, code: "4001" });
+  }
+  return serviceFault(ctx, request, 400, "ValidationFault", { message: "Error parsing query", detail: `QueryParserError: ${error.detail}`, code: "4000" });
 }
 
-interface ParsedQuery {
-  entity: string;
-  count: boolean;
-  startPosition: number;
-  maxResults: number;
-}
-
-function canonicalEntity(name: string): string | undefined {
-  return [...QUERYABLE_ENTITIES].find((entity) => entity.toLowerCase() === name.toLowerCase());
-}
-
-/** Just enough of Intuit's SQL-like query language: `select *|count(*) from Entity [...] [startposition n] [maxresults n]`. */
-export function parseQuery(query: string): ParsedQuery | { error: string } {
-  if (!/^\s*select\s+/i.test(query)) return { error: "Encountered an unexpected token at the start of the query." };
-  const entityName = /\bfrom\s+(\w+)/i.exec(query)?.[1];
-  if (!entityName) return { error: "Expected FROM clause." };
-  const entity = canonicalEntity(entityName);
-  if (!entity) return { error: `Invalid entity name: ${entityName}` };
-  const startPosition = Number(/\bstartposition\s+(\d+)/i.exec(query)?.[1] ?? "1");
-  const maxResults = Number(/\bmaxresults\s+(\d+)/i.exec(query)?.[1] ?? "100");
-  return { entity, count: /^\s*select\s+count\(\*\)/i.test(query), startPosition, maxResults };
-}
-
-function rowsFor(entity: string, company: SandboxCompany): Record<string, unknown>[] {
-  if (entity === "Account") return accountRecords(company);
+function rowsFor(ctx: EmulatorContext, entity: string, company: SandboxCompany): Record<string, unknown>[] {
+  if (entity === "Account") return ctx.store.accountRecords(company.realmId);
   if (entity === "CompanyInfo") return [companyInfoRecord(company)];
   return [];
 }
 
-function queryResponseBody(parsed: ParsedQuery, company: SandboxCompany): Record<string, unknown> {
-  const rows = rowsFor(parsed.entity, company);
-  if (parsed.count) return { QueryResponse: { totalCount: rows.length } };
-  const page = rows.slice(Math.max(0, parsed.startPosition - 1), parsed.startPosition - 1 + parsed.maxResults);
-  // Intuit omits the entity key entirely (an empty QueryResponse) when nothing matches.
-  if (page.length === 0) return { QueryResponse: {} };
-  return { QueryResponse: { [parsed.entity]: page, startPosition: parsed.startPosition, maxResults: page.length } };
-}
-
-/** Counts, logs and authenticates every API call before the route-specific part runs. */
+/** Counts, throttles per realm (see route()), logs and authenticates every API call before the route-specific part runs. */
 function apiRoute(ctx: EmulatorContext, path: string, handle: (request: Request, params: Record<string, string>, auth: Extract<ApiAuth, { ok: true }>) => Response): HttpHandler {
   const resolver: RouteResolver = async (request, params) => {
     const realmId = params.realmId ?? "";
@@ -154,7 +125,7 @@ function apiRoute(ctx: EmulatorContext, path: string, handle: (request: Request,
     });
     return response;
   };
-  return route(ctx, "get", path, { faultTarget: "api", count: () => "api" }, resolver);
+  return route(ctx, "get", path, { faultTarget: "api", count: () => "api", limitedByRealm: true }, resolver);
 }
 
 export function apiHandlers(ctx: EmulatorContext): HttpHandler[] {
@@ -165,15 +136,23 @@ export function apiHandlers(ctx: EmulatorContext): HttpHandler[] {
 
   const query = apiRoute(ctx, PATHS.query, (request, _params, auth) => {
     const text = new URL(request.url).searchParams.get("query") ?? "";
-    const parsed = parseQuery(text);
-    if ("error" in parsed) return queryParserError(ctx, request, parsed.error);
-    return entityResponse(ctx, request, queryResponseBody(parsed, auth.company));
+    const parsed = parseQuery(text, QUERYABLE_ENTITIES);
+    if ("kind" in parsed) return queryFault(ctx, request, parsed);
+    return entityResponse(ctx, request, queryResponseBody(parsed, rowsFor(ctx, parsed.entity, auth.company)));
   });
 
   const cdc = apiRoute(ctx, PATHS.cdc, (request, _params, auth) => {
     const parsed = parseCdcRequest(new URL(request.url), ctx.store.now());
     if ("error" in parsed) return serviceFault(ctx, request, 400, "ValidationFault", parsed.error);
-    return entityResponse(ctx, request, cdcResponseBody(ctx.store.changes(auth.company.realmId), parsed));
+    const realmId = auth.company.realmId;
+    // Accounts come back as they are now; the chart is rendered once per request, only if an Account changed.
+    let accounts: Map<unknown, Record<string, unknown>> | null = null;
+    const current = (entity: string, id: string) => {
+      if (entity !== "Account") return undefined;
+      accounts ??= new Map(ctx.store.accountRecords(realmId).map((record) => [record.Id, record]));
+      return accounts.get(id);
+    };
+    return entityResponse(ctx, request, cdcResponseBody(ctx.store.changes(realmId), parsed, current));
   });
 
   return [companyInfo, query, cdc];

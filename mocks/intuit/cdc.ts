@@ -13,7 +13,9 @@
 //   canonical in the answer. Every API entity works except JournalCode, TaxAgency, TimeActivity, TaxCode and TaxRate.
 //
 // The changes themselves come from the emulator's per-realm change log (EmulatorStore.recordChange), fed by
-// POST /__emulator/changes and by POST /__emulator/send-webhook, so webhooks and CDC always agree.
+// POST /__emulator/changes, POST /__emulator/send-webhook and the account changes (POST /__emulator/accounts), so
+// webhooks and CDC always agree. An object the emulator really holds (an Account) comes back as it is now, exactly
+// as a query would return it; any other object as a plausible stand-in with its Id, SyncToken and MetaData.
 
 import type { EmulatorChange } from "./emulator-state";
 import type { ServiceError } from "./intuit-responses";
@@ -105,13 +107,18 @@ function latest(history: ObjectHistory): EmulatorChange {
   return history.changes[history.changes.length - 1]!;
 }
 
+/** The current JSON of an object the emulator holds (entity, id), or undefined. */
+export type CurrentObject = (entity: string, id: string) => Record<string, unknown> | undefined;
+
 /** The object as CDC returns it: its latest state, or the deleted stub. */
-function cdcObject(history: ObjectHistory): Record<string, unknown> {
+function cdcObject(history: ObjectHistory, current: CurrentObject): Record<string, unknown> {
   const last = latest(history);
   const lastUpdated = intuitLocalTime(last.at);
   if (last.operation === "Delete") {
     return { domain: "QBO", status: "Deleted", Id: history.id, MetaData: { LastUpdatedTime: lastUpdated } };
   }
+  const held = current(history.entity, history.id);
+  if (held) return held;
   const created = history.changes.find((change) => change.operation === "Create");
   const edits = history.changes.length - (created ? 1 : 0);
   const nameField = NAME_FIELDS[history.entity];
@@ -165,13 +172,13 @@ export function parseCdcRequest(url: URL, nowMs: number): CdcRequest {
 }
 
 /** The CDCResponse document (without `time`, which the route adds). */
-export function cdcResponseBody(log: readonly EmulatorChange[], request: { entities: string[]; changedSince: number }): Record<string, unknown> {
+export function cdcResponseBody(log: readonly EmulatorChange[], request: { entities: string[]; changedSince: number }, current: CurrentObject = () => undefined): Record<string, unknown> {
   const changed = histories(log, new Set(request.entities))
     .filter((history) => latest(history).at >= request.changedSince)
     .sort((a, b) => latest(a).at - latest(b).at || a.id.localeCompare(b.id))
     .slice(0, CDC_MAX_OBJECTS);
   const queryResponse = request.entities.flatMap((entity) => {
-    const objects = changed.filter((history) => history.entity === entity).map(cdcObject);
+    const objects = changed.filter((history) => history.entity === entity).map((history) => cdcObject(history, current));
     return objects.length === 0 ? [] : [{ [entity]: objects, startPosition: 1, maxResults: objects.length }];
   });
   return { CDCResponse: [{ QueryResponse: queryResponse.length === 0 ? [{}] : queryResponse }] };

@@ -1,5 +1,6 @@
 // What every group of handlers shares, and the wrapper that gives each route Intuit's common behaviour:
-// call counting, injected faults, the intuit_tid header, and a 500 instead of a crash on an emulator bug.
+// call counting, per-realm throttling of the API, injected faults, the intuit_tid header, and a 500 instead of a
+// crash on an emulator bug.
 
 import { http, type HttpHandler } from "msw";
 import type { EmulatorCalls, EmulatorFault, EmulatorStore, FaultTarget } from "./emulator-state";
@@ -10,6 +11,7 @@ import {
   jsonResponse,
   oauthErrorResponse,
   serviceFaultBody,
+  throttleExceededBody,
   throttleXml,
   xmlResponse,
 } from "./intuit-responses";
@@ -63,6 +65,8 @@ interface RouteOptions {
   count?: (request: Request) => Promise<keyof EmulatorCalls | null> | keyof EmulatorCalls | null;
   /** Control routes are not part of Intuit and carry no intuit_tid. */
   traced?: boolean;
+  /** Accounting API routes: the request counts against the limits of the realm in its `:realmId` (realm-limits.ts). */
+  limitedByRealm?: boolean;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -146,6 +150,15 @@ function withHeader(response: Response, name: string, value: string): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+/**
+ * Always the gateway's JSON, whatever the Accept header: the shape the app is built against. The XML variant Intuit has
+ * also been seen to send (throttleXml) stays available as an injected 429 fault, so a client can be tested on both.
+ */
+function throttleExceeded(epochMs: number, retryAfterSeconds: number | null): Response {
+  const headers: Record<string, string> = retryAfterSeconds === null ? {} : { "retry-after": String(retryAfterSeconds) };
+  return jsonResponse(throttleExceededBody(epochMs), 429, headers);
+}
+
 async function runRoute(
   ctx: EmulatorContext,
   options: RouteOptions,
@@ -155,6 +168,26 @@ async function runRoute(
 ): Promise<Response> {
   const counter = options.count ? await options.count(request) : null;
   if (counter) ctx.store.calls[counter] += 1;
+  if (!options.limitedByRealm) return answer(ctx, options, resolver, request, params);
+  // Intuit's gateway throttles before the service sees the request, so a throttled request uses up no injected fault.
+  const admission = ctx.store.admitApiRequest(params.realmId ?? "");
+  if (!admission.ok) return throttleExceeded(ctx.store.now(), admission.retryAfterSeconds);
+  try {
+    return await answer(ctx, options, resolver, request, params);
+  } finally {
+    // In flight until the answer exists, an injected delay included: a slow answer holds its concurrency slot throughout.
+    admission.release();
+  }
+}
+
+/** The route's own answer, or the injected fault that replaces or delays it. */
+async function answer(
+  ctx: EmulatorContext,
+  options: RouteOptions,
+  resolver: RouteResolver,
+  request: Request,
+  params: Record<string, string>,
+): Promise<Response> {
   const fault = options.faultTarget ? ctx.store.takeFault(options.faultTarget) : null;
   if (fault?.delayMs) await sleep(fault.delayMs);
   if (fault && respondsToFault(fault)) return faultResponse(fault, ctx.store.now());

@@ -1,6 +1,7 @@
 // Test control over HTTP, so browser tests can drive the standalone emulator. Not part of Intuit.
 //
-//   POST /__emulator/reset                     forget codes, tokens, faults, counters and clock offset
+//   POST /__emulator/reset                     forget codes, tokens, faults, counters and clock offset; default limits;
+//                                              the fixtures' charts of accounts
 //   POST /__emulator/faults                    body = EmulatorFault, e.g. {"target":"token","error":"invalid_grant"}
 //   POST /__emulator/revoke-grant              {"realmId":"9341452000000001"}: disconnect made inside QuickBooks
 //   POST /__emulator/advance-time              {"seconds":3601}: move the emulator's clock (expire access tokens)
@@ -13,18 +14,33 @@
 //                                              without a webhook (a delivery missed during downtime); CDC reports it.
 //                                              operation: Create, Update, Delete, Merge, Void or Emailed (any case);
 //                                              at: ISO date-time or epoch ms, default the emulator's clock
+//   POST /__emulator/accounts                  {"realmId","id","balance"?,"active"?,"name"?}: change an account as a QuickBooks
+//                                              user would (balance: number or "1234.56"); SyncToken + 1, LastUpdatedTime =
+//                                              the emulator's clock, and an Account Update that CDC reports. 404 for an
+//                                              unknown account; answers {"ok":true,"account":<Intuit's JSON>}
+//   POST /__emulator/accounts/create           {"realmId","name","accountType","accountSubType"?,"balance"?,"active"?,"id"?,
+//                                              "parentId"?}: a new account (next free Id unless given); CDC reports a Create.
+//                                              201 {"ok":true,"account"}
+//   GET  /__emulator/accounts?realmId=…        {"accounts":[…]}: the realm's whole chart, inactive accounts included
 //   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock
 //   GET  /__emulator/tokens                    the active token values themselves, so tests can search for leaks
+//   POST /__emulator/limits                    {"requestsPerWindow"?,"windowMs"?,"concurrent"?,"retryAfterSeconds"?}: the
+//                                              per-realm API limits until the next reset (unknown fields are refused);
+//                                              retryAfterSeconds: a Retry-After header on 429s (null: none, the default)
+//   GET  /__emulator/limits                    {"limits","realms":{[realmId]:{requests,accepted,throttled,maxInWindow,
+//                                              maxConcurrent}}}: maxima count accepted requests only
 //
 // Each answers JSON; a bad body gets 400 {"error":"invalid_request","issues":[…]}.
 
 import { createHmac } from "node:crypto";
 import type { HttpHandler } from "msw";
 import { z } from "zod";
+import { AccountChangeError } from "./accounts";
 import { canonicalCdcEntity } from "./cdc";
 import { PATHS, route, type EmulatorContext } from "./context";
 import { CHANGE_OPERATIONS } from "./emulator-state";
 import { jsonResponse } from "./intuit-responses";
+import { limitsPatchSchema } from "./realm-limits";
 import type { EmulatorState } from "./handlers";
 
 const faultSchema = z.object({
@@ -51,6 +67,24 @@ const changeSchema = z.object({
   operation: z.string().refine((op) => CHANGE_OPERATIONS.some((known) => known.toLowerCase() === op.toLowerCase()), `operation must be one of ${CHANGE_OPERATIONS.join(", ")}`),
   at: z.union([z.number(), z.iso.datetime({ offset: true })]).optional(),
 });
+const amountSchema = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d{1,2})?$/, "balance must be a decimal with at most two places")]);
+const accountPatchSchema = z.strictObject({
+  realmId: z.string().min(1),
+  id: z.string().min(1),
+  balance: amountSchema.optional(),
+  active: z.boolean().optional(),
+  name: z.string().min(1).max(100).optional(),
+});
+const newAccountSchema = z.strictObject({
+  realmId: z.string().min(1),
+  name: z.string().min(1).max(100),
+  accountType: z.string().min(1),
+  accountSubType: z.string().min(1).optional(),
+  balance: amountSchema.optional(),
+  active: z.boolean().optional(),
+  id: z.string().regex(/^\d+$/, "id must be digits, as QuickBooks' are").optional(),
+  parentId: z.string().min(1).optional(),
+});
 const ttlSchema = z.object({ seconds: z.number().int().positive().nullable() });
 const advanceSchema = z.object({ seconds: z.number().finite() });
 const firstAuthorizedSchema = z.object({ realmId: z.string().min(1), at: z.union([z.number(), z.iso.datetime({ offset: true })]) });
@@ -65,6 +99,17 @@ async function readJson(request: Request): Promise<unknown> {
 
 function invalid(error: z.ZodError): Response {
   return jsonResponse({ error: "invalid_request", issues: error.issues.map((issue) => issue.message) }, 400);
+}
+
+/** Runs an account change and answers the account as Intuit now returns it, or the reason it was refused. */
+function accountChange(state: EmulatorState, realmId: string, change: () => { id: string }, status: number): Response {
+  try {
+    const { id } = change();
+    return jsonResponse({ ok: true, account: state.account(realmId, id) }, status);
+  } catch (error) {
+    if (error instanceof AccountChangeError) return jsonResponse({ error: error.status === 404 ? "not_found" : "invalid_request", issues: [error.message] }, error.status);
+    throw error;
+  }
 }
 
 export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): HttpHandler[] {
@@ -133,6 +178,29 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       const recorded = state.recordChange(realmId, { ...change, at: typeof at === "string" ? Date.parse(at) : at });
       return jsonResponse({ ok: true, change: { ...recorded, at: new Date(recorded.at).toISOString() } }, 201);
     }),
+    route(ctx, "post", `${base}/accounts`, untraced, async (request) => {
+      const parsed = accountPatchSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      const { realmId, id, ...patch } = parsed.data;
+      return accountChange(state, realmId, () => state.updateAccount(realmId, id, patch), 200);
+    }),
+    route(ctx, "post", `${base}/accounts/create`, untraced, async (request) => {
+      const parsed = newAccountSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      const { realmId, ...account } = parsed.data;
+      return accountChange(state, realmId, () => state.addAccount(realmId, account), 201);
+    }),
+    route(ctx, "get", `${base}/accounts`, untraced, async (request) => {
+      const realmId = new URL(request.url).searchParams.get("realmId");
+      if (!realmId) return jsonResponse({ error: "invalid_request", issues: ["realmId is required"] }, 400);
+      return jsonResponse({ accounts: state.accounts(realmId) });
+    }),
+    route(ctx, "post", `${base}/limits`, untraced, async (request) => {
+      const parsed = limitsPatchSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      return jsonResponse({ ok: true, limits: state.setLimits(parsed.data) });
+    }),
+    route(ctx, "get", `${base}/limits`, untraced, async () => jsonResponse({ limits: state.limits(), realms: state.limitStats() })),
     route(ctx, "get", `${base}/state`, untraced, async () => jsonResponse(state.snapshot())),
     route(ctx, "get", `${base}/tokens`, untraced, async () =>
       jsonResponse({ tokens: state.activeTokens().map((t) => ({ kind: t.kind, realmId: t.realmId, token: t.token })) }),

@@ -1,10 +1,14 @@
-// The emulator's memory: authorization codes, grants, tokens, injected faults, call counters and each realm's
-// change log (what CDC reports).
+// The emulator's memory: authorization codes, grants, tokens, injected faults, call counters, each realm's
+// change log (what CDC reports), each realm's chart of accounts (accounts.ts) and each realm's API limits and their
+// counters (realm-limits.ts).
 // No HTTP here, so the rules Intuit enforces (single-use codes, rotation, replay revocation, hard expiry)
 // read as plain functions. Everything lives in the closure of createEmulatorStore: one store per emulator.
 
+import { createAccountBook, type AccountPatch, type EmulatorAccount, type NewAccount } from "./accounts";
 import { canonicalCdcEntity } from "./cdc";
+import { accountSeeds } from "./fixtures";
 import { newAccessToken, newAuthorizationCode, newGrantId, newRefreshToken } from "./random";
+import { createRealmLimiter } from "./realm-limits";
 
 export type FaultTarget = "token" | "revoke" | "api" | "discovery";
 
@@ -164,6 +168,9 @@ export function createEmulatorStore(config: StoreConfig) {
   // Mutated in place so a test holding `state.calls` always sees current numbers.
   const calls: EmulatorCalls = emptyCalls();
   let clockOffsetMs = 0;
+  // On the emulator's clock, so advanceTime() slides the window as well.
+  const limiter = createRealmLimiter(now);
+  const accounts = createAccountBook({ now, seeds: accountSeeds });
 
   function now(): number {
     return config.now() + clockOffsetMs;
@@ -365,8 +372,23 @@ export function createEmulatorStore(config: StoreConfig) {
     return [...(changeLog.get(realmId) ?? [])];
   }
 
+  /** A change to an account made in QuickBooks: new SyncToken and LastUpdatedTime, and an Update that CDC reports. */
+  function updateAccount(realmId: string, id: string, patch: AccountPatch): EmulatorAccount {
+    const account = accounts.update(realmId, id, patch);
+    recordChange(realmId, { entity: "Account", id, operation: "Update" });
+    return account;
+  }
+
+  /** An account created in QuickBooks; CDC reports its Create. */
+  function addAccount(realmId: string, input: NewAccount): EmulatorAccount {
+    const account = accounts.add(realmId, input);
+    recordChange(realmId, { entity: "Account", id: account.id, operation: "Create" });
+    return account;
+  }
+
   function reset(): void {
     changeLog.clear();
+    accounts.reset();
     refreshTtlOverride = null;
     codes.clear();
     grants.clear();
@@ -375,6 +397,7 @@ export function createEmulatorStore(config: StoreConfig) {
     faults.length = 0;
     Object.assign(calls, emptyCalls());
     clockOffsetMs = 0;
+    limiter.reset();
   }
 
   return {
@@ -399,6 +422,15 @@ export function createEmulatorStore(config: StoreConfig) {
     pendingFaults,
     recordChange,
     changes,
+    accountRecords: accounts.records,
+    accountRecord: accounts.record,
+    account: accounts.get,
+    updateAccount,
+    addAccount,
+    admitApiRequest: limiter.admit,
+    limits: limiter.limits,
+    setLimits: limiter.setLimits,
+    limitStats: limiter.stats,
     reset,
   };
 }

@@ -1,5 +1,10 @@
 // Static data the emulator serves: sandbox companies and their QuickBooks records.
 // Shapes follow what Intuit's sandbox returns (see /work/shared/intuit.md §4), trimmed to what the app reads.
+// Charts of accounts: the demo chart (lib/ledger/demo-chart.ts) for the demo tenants' companies, the same chart with
+// zero balances for the Canadian one, and 5,000 generated accounts for "Sandbox Company_Large".
+
+import { DEMO_REALMS, DEMO_TENANT_SLUGS, demoQboAccounts, type DemoTenantSlug } from "../../lib/ledger/demo-chart";
+import { intuitLocalTime } from "./cdc";
 
 export const DEFAULT_CLIENT_ID = "emulator-client-id";
 export const DEFAULT_CLIENT_SECRET = "emulator-client-secret";
@@ -37,6 +42,9 @@ export interface SandboxCompany {
   phone: string;
   currency: { value: string; name: string };
 }
+
+/** "Sandbox Company_Large": a chart far beyond one page, 5,000 accounts (100 of them inactive), generated the same every time. */
+export const LARGE_COMPANY_REALM_ID = "9341452000000099";
 
 export const SANDBOX_COMPANIES: readonly SandboxCompany[] = [
   {
@@ -77,6 +85,19 @@ export const SANDBOX_COMPANIES: readonly SandboxCompany[] = [
     postalCode: "L4W 5S2",
     phone: "(905) 555-0199",
     currency: { value: "CAD", name: "Canadian Dollar" },
+  },
+  {
+    realmId: LARGE_COMPANY_REALM_ID,
+    companyName: "Sandbox Company_Large",
+    legalName: "Sandbox Company_Large Inc.",
+    country: "USA",
+    email: "controller@example.com",
+    line1: "400 Industrial Pkwy",
+    city: "Sacramento",
+    region: "CA",
+    postalCode: "95814",
+    phone: "(916) 555-0142",
+    currency: { value: "USD", name: "United States Dollar" },
   },
 ];
 
@@ -125,54 +146,92 @@ export function companyInfoRecord(company: SandboxCompany): Record<string, unkno
   };
 }
 
-interface AccountSeed {
+/** An account as the fixtures define it; accounts.ts turns it into mutable state and Intuit's JSON. */
+export interface AccountSeed {
   id: string;
   name: string;
   classification: string;
   accountType: string;
   accountSubType: string;
-  balance: number;
+  /** CurrentBalance, a decimal string with two places. */
+  balance: string;
+  active: boolean;
+  parentId?: string;
+  createTime: string;
+  lastUpdatedTime: string;
 }
 
-const ACCOUNT_SEEDS: readonly AccountSeed[] = [
-  { id: "35", name: "Checking", classification: "Asset", accountType: "Bank", accountSubType: "Checking", balance: 1201 },
-  { id: "36", name: "Savings", classification: "Asset", accountType: "Bank", accountSubType: "Savings", balance: 800 },
-  {
-    id: "84",
-    name: "Accounts Receivable (A/R)",
-    classification: "Asset",
-    accountType: "Accounts Receivable",
-    accountSubType: "AccountsReceivable",
-    balance: 5281.52,
-  },
-  {
-    id: "79",
-    name: "Sales of Product Income",
-    classification: "Revenue",
-    accountType: "Income",
-    accountSubType: "SalesOfProductIncome",
-    balance: 0,
-  },
+/** Acme's and Globex's companies serve the demo chart (lib/ledger/demo-chart.ts) with their own balances. */
+const DEMO_REALM_TENANTS: ReadonlyMap<string, DemoTenantSlug> = new Map(DEMO_TENANT_SLUGS.map((slug) => [DEMO_REALMS[slug], slug]));
+
+function demoChartSeeds(tenant: DemoTenantSlug | null): AccountSeed[] {
+  return demoQboAccounts().map((account) => ({
+    id: account.id,
+    name: account.name,
+    classification: account.classification,
+    accountType: account.accountType,
+    accountSubType: account.accountSubType,
+    // Any other company has the same chart with nothing posted yet.
+    balance: tenant ? account.balances[tenant] : "0.00",
+    active: account.active,
+    createTime: CREATED_AT,
+    lastUpdatedTime: UPDATED_AT,
+  }));
+}
+
+export const LARGE_COMPANY_ACCOUNT_COUNT = 5000;
+
+const LARGE_TEMPLATES: readonly { accountType: string; accountSubType: string; classification: string; stem: string }[] = [
+  { accountType: "Bank", accountSubType: "Checking", classification: "Asset", stem: "Branch Operating Account" },
+  { accountType: "Other Current Asset", accountSubType: "Inventory", classification: "Asset", stem: "Van Stock" },
+  { accountType: "Fixed Asset", accountSubType: "Vehicles", classification: "Asset", stem: "Service Truck" },
+  { accountType: "Fixed Asset", accountSubType: "MachineryAndEquipment", classification: "Asset", stem: "Site Equipment" },
+  { accountType: "Other Current Liability", accountSubType: "OtherCurrentLiabilities", classification: "Liability", stem: "Accrued Job Costs" },
+  { accountType: "Long Term Liability", accountSubType: "NotesPayable", classification: "Liability", stem: "Fleet Loan" },
+  { accountType: "Income", accountSubType: "ServiceFeeIncome", classification: "Revenue", stem: "Service Revenue" },
+  { accountType: "Income", accountSubType: "SalesOfProductIncome", classification: "Revenue", stem: "Parts Revenue" },
+  { accountType: "Cost of Goods Sold", accountSubType: "SuppliesMaterialsCogs", classification: "Expense", stem: "Job Materials" },
+  { accountType: "Expense", accountSubType: "Auto", classification: "Expense", stem: "Fleet Fuel" },
+  { accountType: "Expense", accountSubType: "RepairMaintenance", classification: "Expense", stem: "Site Repairs" },
+  { accountType: "Expense", accountSubType: "Travel", classification: "Expense", stem: "Crew Travel" },
 ];
 
-export function accountRecords(company: SandboxCompany): Record<string, unknown>[] {
-  return ACCOUNT_SEEDS.map((seed) => ({
-    Name: seed.name,
-    SubAccount: false,
-    FullyQualifiedName: seed.name,
-    Active: true,
-    Classification: seed.classification,
-    AccountType: seed.accountType,
-    AccountSubType: seed.accountSubType,
-    CurrentBalance: seed.balance,
-    CurrentBalanceWithSubAccounts: seed.balance,
-    CurrencyRef: company.currency,
-    domain: "QBO",
-    sparse: false,
-    Id: seed.id,
-    SyncToken: "0",
-    MetaData: { CreateTime: CREATED_AT, LastUpdatedTime: UPDATED_AT },
-  }));
+/**
+ * Account n (Id "n", 1 to 5,000) comes from the template of its block of ten; the first of each block is a parent and
+ * the next two its sub-accounts; every 50th account is inactive with nothing on it. Last-updated times spread over
+ * 2025, 90 minutes apart, so `where MetaData.LastUpdatedTime >= …` selects a tail of the chart.
+ */
+function largeCompanySeeds(): AccountSeed[] {
+  const seeds: AccountSeed[] = [];
+  const firstUpdate = Date.parse("2025-01-01T08:00:00Z");
+  for (let n = 1; n <= LARGE_COMPANY_ACCOUNT_COUNT; n += 1) {
+    const block = Math.floor((n - 1) / 10);
+    const position = (n - 1) % 10;
+    const template = LARGE_TEMPLATES[block % LARGE_TEMPLATES.length]!;
+    const active = n % 50 !== 0;
+    // A fixed pseudo-random amount up to 99,999.99; every seventh account is empty.
+    const cents = !active || n % 7 === 0 ? 0 : (n * 7919 * 104_729) % 10_000_000;
+    seeds.push({
+      id: String(n),
+      name: `${template.stem} ${String(n).padStart(4, "0")}`,
+      classification: template.classification,
+      accountType: template.accountType,
+      accountSubType: template.accountSubType,
+      balance: (cents / 100).toFixed(2),
+      active,
+      parentId: position === 1 || position === 2 ? String(n - position) : undefined,
+      createTime: CREATED_AT,
+      lastUpdatedTime: intuitLocalTime(firstUpdate + n * 90 * 60 * 1000),
+    });
+  }
+  return seeds;
+}
+
+/** The chart a company starts with (and returns to on reset). */
+export function accountSeeds(realmId: string): readonly AccountSeed[] {
+  if (realmId === LARGE_COMPANY_REALM_ID) return largeCompanySeeds();
+  if (!findCompany(realmId)) return [];
+  return demoChartSeeds(DEMO_REALM_TENANTS.get(realmId) ?? null);
 }
 
 /** Entities a query may name. Only Account and CompanyInfo have rows; the rest answer an empty QueryResponse. */

@@ -8,14 +8,19 @@
 //   POST /oauth2/v1/tokens/bearer         authorization_code and refresh_token grants
 //   POST /v2/oauth2/tokens/revoke         JSON {"token"}; 200 with an empty body
 //   GET  /v1/openid_connect/userinfo      GET /op/v1/jwks
-//   GET  /v3/company/:realmId/companyinfo/:id      GET /v3/company/:realmId/query?query=…
+//   GET  /v3/company/:realmId/companyinfo/:id
+//   GET  /v3/company/:realmId/query?query=…   select *|count(*) from Entity [where …] [orderby …] [startposition n]
+//        [maxresults n ≤ 1000] over the company's live chart of accounts (query.ts, accounts.ts)
 //   GET  /v3/company/:realmId/cdc?entities=…&changedSince=…   change data capture, from the realm's change log (cdc.ts)
+//        Every /v3/company/:realmId/… request counts against the realm's limits (INTUIT_REALM_LIMITS: requests per
+//        sliding window, requests in flight); beyond them 429 ThrottleExceeded, errorCode 003001 (realm-limits.ts)
 //   /__emulator/*                          test control, see control-handlers.ts
 //
 // State is kept in closures: every createIntuitEmulator() call is an independent Intuit.
 
 import type { RequestHandler } from "msw";
 import { apiHandlers } from "./api-handlers";
+import type { AccountPatch, EmulatorAccount, NewAccount } from "./accounts";
 import type { ApiRequestRecord, EmulatorContext } from "./context";
 import { controlHandlers } from "./control-handlers";
 import {
@@ -30,10 +35,16 @@ import {
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
 import { createIdTokenSigner } from "./id-token";
 import { oauthHandlers } from "./oauth-handlers";
+import type { EmulatorLimits, LimitsPatch, RealmLimitStats } from "./realm-limits";
 
 export type { ActiveToken, ChangeInput, EmulatorCalls, EmulatorChange, EmulatorFault, FaultTarget, TokenKind } from "./emulator-state";
 export type { ApiRequestRecord } from "./context";
+export type { AccountPatch, EmulatorAccount, NewAccount } from "./accounts";
+export { AccountChangeError } from "./accounts";
+export { LARGE_COMPANY_ACCOUNT_COUNT, LARGE_COMPANY_REALM_ID } from "./fixtures";
 export type { SandboxCompany } from "./fixtures";
+export type { EmulatorLimits, LimitsPatch, RealmLimitStats } from "./realm-limits";
+export { DEFAULT_EMULATOR_LIMITS } from "./realm-limits";
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES } from "./fixtures";
 export { PATHS as EMULATOR_PATHS } from "./context";
 
@@ -78,7 +89,10 @@ export interface EmulatorState {
   readonly companies: readonly SandboxCompany[];
   /** Live counters per endpoint; zeroed by reset(). */
   readonly calls: Readonly<EmulatorCalls>;
-  /** Forget codes, grants, tokens, faults, counters, change logs, the API request log and any clock offset. */
+  /**
+   * Forget codes, grants, tokens, faults, counters, change logs, the API request log and any clock offset; restore the
+   * fixtures' charts of accounts and the default limits, and clear the limits' statistics.
+   */
   reset(): void;
   injectFault(fault: EmulatorFault): void;
   pendingFaults(): (EmulatorFault & { remaining: number })[];
@@ -97,10 +111,27 @@ export interface EmulatorState {
   recordChange(realmId: string, change: ChangeInput): EmulatorChange;
   /** The realm's change log, oldest entry first as recorded. */
   changes(realmId: string): readonly EmulatorChange[];
+  /** The realm's chart of accounts as a query returns it (Intuit's JSON), inactive accounts included, in creation order. */
+  accounts(realmId: string): Record<string, unknown>[];
+  /** One account as Intuit's JSON, or undefined. */
+  account(realmId: string, id: string): Record<string, unknown> | undefined;
+  /**
+   * A change made to an account in QuickBooks: SyncToken + 1, MetaData.LastUpdatedTime = the emulator's clock, and an
+   * Account Update in the change log (CDC reports it). Throws AccountChangeError (status 404 for an unknown account).
+   */
+  updateAccount(realmId: string, id: string, patch: AccountPatch): EmulatorAccount;
+  /** An account created in QuickBooks (next free Id unless given); CDC reports its Create. Throws AccountChangeError. */
+  addAccount(realmId: string, account: NewAccount): EmulatorAccount;
   /** Moves the emulator's clock forward (or back) without touching `now`. */
   advanceTime(seconds: number): void;
   /** Sets when the realm was first authorised, which is where the 5-year refresh-token cap counts from. */
   setRealmFirstAuthorizedAt(realmId: string, at: Date | number): void;
+  /** The per-realm API limits in force: INTUIT_REALM_LIMITS and no Retry-After until changed. */
+  limits(): EmulatorLimits;
+  /** Changes the given limits until reset(); returns those now in force. Throws for a value POST /__emulator/limits would refuse. */
+  setLimits(patch: LimitsPatch): EmulatorLimits;
+  /** Per realm, since the last reset: requests, accepted, throttled and the peaks of accepted requests (window, in flight). */
+  limitStats(): Record<string, RealmLimitStats>;
   now(): Date;
   snapshot(): EmulatorSnapshot;
 }
@@ -150,6 +181,13 @@ function createState(ctx: EmulatorContext): EmulatorState {
     setRealmFirstAuthorizedAt: store.setRealmFirstAuthorizedAt,
     recordChange: store.recordChange,
     changes: store.changes,
+    accounts: store.accountRecords,
+    account: store.accountRecord,
+    updateAccount: store.updateAccount,
+    addAccount: store.addAccount,
+    limits: store.limits,
+    setLimits: store.setLimits,
+    limitStats: store.limitStats,
     now: () => new Date(store.now()),
     snapshot: () => ({
       now: new Date(store.now()).toISOString(),

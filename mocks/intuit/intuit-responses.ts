@@ -72,6 +72,22 @@ export function gatewayFaultBody(spec: FaultSpec, epochMs: number): Record<strin
   };
 }
 
+/**
+ * The gateway's answer when a realm's request or concurrency limit is exceeded (intuit.md §4), in its lowercase dialect.
+ * Only `fault` and an ISO `time`, without gatewayFaultBody's null siblings: a client must not depend on those.
+ */
+export function throttleExceededBody(epochMs: number): Record<string, unknown> {
+  return {
+    fault: {
+      error: [
+        { message: "message=ThrottleExceeded; errorCode=003001; statusCode=429", detail: "The request limit was reached.", code: "3001" },
+      ],
+      type: "SERVICE",
+    },
+    time: intuitTime(epochMs),
+  };
+}
+
 export interface ServiceError {
   message: string;
   detail: string;

@@ -143,6 +143,27 @@ describe("standalone emulator server", () => {
     const unknown = await fetch(`${emulator.url}/not-an-intuit-path`);
     expect(unknown.status).toBe(404);
   });
+
+  it("throttles a realm over real HTTP: slow requests hold their slots until answered", async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${emulator.url}/__emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    // Unauthenticated requests count as well, so no token is needed: the accepted ones answer 401 after the delay.
+    const info = () => fetch(`${emulator.url}/v3/company/${REALM}/companyinfo/${REALM}`, { headers: { accept: "application/json" } });
+
+    await post("reset", {});
+    expect((await post("limits", { concurrent: 2, retryAfterSeconds: 1 })).status).toBe(200);
+    await post("faults", { target: "api", delayMs: 300, times: 2 });
+    const responses = await Promise.all([info(), info(), info()]);
+    expect(responses.map((r) => r.status).sort()).toEqual([401, 401, 429]);
+    const throttled = responses.find((r) => r.status === 429)!;
+    expect(throttled.headers.get("retry-after")).toBe("1");
+    expect(throttled.headers.get("intuit_tid")).toBeTruthy();
+    expect(((await throttled.json()) as { fault: { error: { code: string }[] } }).fault.error[0]?.code).toBe("3001");
+
+    const limits = (await (await fetch(`${emulator.url}/__emulator/limits`)).json()) as { realms: Record<string, unknown> };
+    expect(limits.realms[REALM]).toEqual({ requests: 3, accepted: 2, throttled: 1, maxInWindow: 2, maxConcurrent: 2 });
+    await post("reset", {});
+  });
 });
 
 describe("npm run emulator", () => {

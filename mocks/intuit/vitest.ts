@@ -3,6 +3,7 @@
 //   import { useIntuitMock } from "@/mocks/intuit/vitest";
 //   const intuit = useIntuitMock();            // at the top of a test file
 //   it("…", async () => { … intuit.discoveryUrl … intuit.emulator.calls.tokenRefreshToken … });
+//   intuit.emulator.setLimits({ concurrent: 2 }); intuit.emulator.limitStats()   per-realm API limits, reset after each test
 //
 // Unhandled requests fail the test ("error"): a call to a host nobody mocked is a bug, not a network call.
 

@@ -32,9 +32,10 @@ export default async function DisconnectedPage({ searchParams }: { searchParams:
           </p>
           <SyncIndicator indicator={status.indicator} reasons={status.reasons} />
           <div className="flex flex-wrap gap-3">
-            <Link href={reconnect} className="rounded-md bg-intuit px-5 py-2.5 font-semibold text-white hover:bg-intuit-dark">
+            {/* A plain link, not <Link>: Next would prefetch the route handler, which starts an authorization. */}
+            <a href={reconnect} className="rounded-md bg-intuit px-5 py-2.5 font-semibold text-white hover:bg-intuit-dark">
               Reconnect to QuickBooks
-            </Link>
+            </a>
             <Link href="/integrations/quickbooks" className="rounded-md border border-slate-300 px-5 py-2.5 font-medium hover:bg-slate-100">
               Open the console
             </Link>

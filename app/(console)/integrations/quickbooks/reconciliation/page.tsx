@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { serialized } from "@/components/quickbooks/ledger-api";
+import { ReconciliationConsole } from "@/components/quickbooks/ReconciliationConsole";
+import { requirePageActor } from "@/lib/auth/guard";
+import { can } from "@/lib/auth/permissions";
+import { idFrom } from "@/lib/ledger/inputs";
+import { listReconciliations, readReconciliation } from "@/lib/ledger/reconciliation";
+
+export const metadata: Metadata = { title: "Reconciliation" };
+
+/** `?id=` opens that reconciliation; otherwise the latest one. */
+export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requirePageActor("mappings.read");
+  const requested = (await searchParams).id;
+  const list = await listReconciliations(actor.tenantId);
+  const wanted = typeof requested === "string" ? idFrom(requested) : null;
+  const selectedId = wanted ?? list[0]?.id ?? null;
+  const selected = selectedId === null ? null : await readReconciliation(actor.tenantId, selectedId);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Reconciliation</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          {actor.tenantName}&apos;s AWRA balances against QuickBooks&apos;, account by account, from the latest sync. The accounts compared are
+          the ones{" "}
+          <Link href="/integrations/quickbooks/mappings" className="text-blue-700 underline">
+            mapped
+          </Link>
+          .
+        </p>
+      </div>
+      <ReconciliationConsole
+        tenantId={actor.tenantId}
+        initialList={serialized(list)}
+        initialSelected={selected && serialized(selected)}
+        canManage={can(actor.role, "reconciliation.manage")}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+// POST /api/quickbooks/mappings/validate – fetch the live QuickBooks chart of accounts and validate the mapping set
+// against it (body { environment?: "sandbox" | "production" }, the tenant's environment by default).
+import { requestMetaFrom } from "@/lib/audit/record";
+import { requireActor } from "@/lib/auth/guard";
+import { readOptionalJson } from "@/lib/http/read-json";
+import { privateJson, respond } from "@/lib/http/respond";
+import { environmentInput } from "@/lib/ledger/inputs";
+import { validateAgainstLiveChart } from "@/lib/ledger/qbo-chart";
+
+export async function POST(req: Request) {
+  return respond(async () => {
+    const actor = await requireActor(req, "mappings.manage");
+    const { environment } = environmentInput.parse(await readOptionalJson(req));
+    const validation = await validateAgainstLiveChart({ tenantId: actor.tenantId, environment, actorUserId: actor.userId, meta: requestMetaFrom(req) });
+    return privateJson({ validation });
+  });
+}

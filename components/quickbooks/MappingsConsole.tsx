@@ -1,0 +1,340 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { LocalTime } from "@/components/ui/LocalTime";
+import type { IntuitEnvironment } from "@/lib/env";
+import { AccountPicker } from "./AccountPicker";
+import {
+  fetchOverview,
+  formatCount,
+  formatMoney,
+  ledgerKeys,
+  postSuggest,
+  postValidate,
+  putMapping,
+  type MappingOverview,
+  type MappingView,
+  type QboAccountOption,
+  type SyncRunView,
+  type ValidationView,
+} from "./ledger-api";
+import { SyncPanel } from "./SyncPanel";
+
+export interface MappingsPermissions {
+  /** mappings.manage: change mappings, match by name, validate. */
+  manage: boolean;
+  /** sync.run: start and resume syncs. */
+  sync: boolean;
+}
+
+const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60";
+const ENVIRONMENT_LABEL: Record<IntuitEnvironment, string> = { sandbox: "Sandbox", production: "Production" };
+
+type Issue = ValidationView["issues"][number];
+
+/** The newest of the two environments' latest validations: the one whose issues are shown beside the accounts. */
+function newestValidation(overview: MappingOverview): (ValidationView & { current: boolean }) | null {
+  const { sandbox, production } = overview.validations;
+  if (!sandbox) return production;
+  if (!production) return sandbox;
+  return new Date(production.createdAt) > new Date(sandbox.createdAt) ? production : sandbox;
+}
+
+/**
+ * The account mappings page: AWRA's chart with each account's QuickBooks account, the picker to change it, "Match by
+ * name", "Validate in sandbox" with its result beside each account, and the sync panel. Read-only without the rights.
+ */
+export function MappingsConsole({
+  tenantId,
+  initialOverview,
+  initialRuns,
+  permissions,
+}: {
+  tenantId: string;
+  initialOverview: MappingOverview;
+  initialRuns: SyncRunView[];
+  permissions: MappingsPermissions;
+}) {
+  const queryClient = useQueryClient();
+  const overviewKey = ledgerKeys.overview(tenantId);
+  const { data: overview } = useQuery({ queryKey: overviewKey, queryFn: fetchOverview, initialData: initialOverview });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["ledger", tenantId] });
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const suggest = useMutation({
+    mutationFn: postSuggest,
+    onMutate: () => setNotice(null),
+    onSuccess: ({ mapped }) =>
+      setNotice(
+        mapped === 0
+          ? "Match by name found no unmapped account with a QuickBooks account of the same name and type."
+          : `Match by name mapped ${formatCount(mapped)} account${mapped === 1 ? "" : "s"}. Check them, then validate.`,
+      ),
+    onSettled: refresh,
+  });
+  const validate = useMutation({
+    mutationFn: postValidate,
+    onMutate: () => setNotice(null),
+    onSettled: refresh,
+  });
+  const failure = suggest.error ?? validate.error;
+
+  const validation = newestValidation(overview);
+  const issuesByAccount = new Map<string, Issue[]>();
+  for (const issue of validation?.issues ?? []) issuesByAccount.set(issue.ledgerAccountId, [...(issuesByAccount.get(issue.ledgerAccountId) ?? []), issue]);
+  const chartFetched = overview.chart.accounts > 0;
+  const busy = suggest.isPending || validate.isPending;
+
+  return (
+    <div className="space-y-8">
+      <section aria-labelledby="mapping-actions-title" className="space-y-4 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 id="mapping-actions-title" className="text-lg font-semibold">
+          Mapping set
+        </h2>
+        <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[auto_1fr]">
+          <dt className="text-slate-600">Environment</dt>
+          <dd>{ENVIRONMENT_LABEL[overview.environment]}</dd>
+          <dt className="text-slate-600">Mapped</dt>
+          <dd data-testid="mapped-count">
+            {formatCount(overview.mapped)} of {formatCount(overview.accounts.length)} AWRA accounts
+          </dd>
+          <dt className="text-slate-600">QuickBooks chart</dt>
+          <dd data-testid="chart-status">
+            {chartFetched ? (
+              <>
+                {formatCount(overview.chart.accounts)} accounts stored
+                {overview.chart.fetchedAt && (
+                  <>
+                    , last refreshed <LocalTime iso={overview.chart.fetchedAt} />
+                  </>
+                )}
+              </>
+            ) : (
+              "Never fetched"
+            )}
+          </dd>
+        </dl>
+        {!chartFetched && (
+          <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="chart-never-fetched">
+            The QuickBooks chart of accounts has never been fetched for this company, so there is nothing to pick from and nothing to match by
+            name yet. “Validate in sandbox” fetches it from QuickBooks (every validation refreshes the stored chart); a sync brings it in too.
+          </p>
+        )}
+
+        <ValidationSummary overview={overview} />
+
+        {(permissions.manage || permissions.sync) && (
+          <div className="flex flex-wrap gap-3">
+            {permissions.manage && (
+              <>
+                <button type="button" className={button} disabled={busy} onClick={() => suggest.mutate()}>
+                  {suggest.isPending ? "Matching…" : "Match by name"}
+                </button>
+                <button type="button" className={button} disabled={busy} onClick={() => validate.mutate("sandbox")}>
+                  {validate.isPending && validate.variables === "sandbox" ? "Validating in sandbox…" : "Validate in sandbox"}
+                </button>
+                {overview.environment === "production" && (
+                  <button type="button" className={button} disabled={busy} onClick={() => validate.mutate("production")}>
+                    {validate.isPending && validate.variables === "production" ? "Validating in production…" : "Validate in production"}
+                  </button>
+                )}
+              </>
+            )}
+          </div>
+        )}
+        {!permissions.manage && <p className="text-sm text-slate-600">Your role can read the mappings; an accountant or admin changes them.</p>}
+        <div aria-live="polite" className="space-y-2 text-sm">
+          {notice && <p className="rounded-md bg-slate-50 px-3 py-2">{notice}</p>}
+          {validate.data && (
+            <p data-testid="validation-result" data-passed={validate.data.validation.passed ? "yes" : "no"} className="rounded-md bg-slate-50 px-3 py-2">
+              {ENVIRONMENT_LABEL[validate.data.validation.environment]} validation{" "}
+              {validate.data.validation.passed
+                ? `passed: ${formatCount(validate.data.validation.checked)} accounts checked, ${formatCount(validate.data.validation.mapped)} mapped.`
+                : `failed with ${validate.data.validation.issues.length} problem${validate.data.validation.issues.length === 1 ? "" : "s"}, shown beside the accounts below.`}
+            </p>
+          )}
+        </div>
+        {failure && (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900">
+            {failure.message}
+          </p>
+        )}
+      </section>
+
+      <SyncPanel tenantId={tenantId} initialRuns={initialRuns} canRun={permissions.sync} />
+
+      <section aria-labelledby="mappings-title" className="space-y-3">
+        <h2 id="mappings-title" className="text-lg font-semibold">
+          AWRA accounts and their QuickBooks accounts
+        </h2>
+        {validation && !validation.current && issuesByAccount.size > 0 && (
+          <p className="text-sm text-slate-600">The problems shown are from the last validation; the mappings changed since. Validate again to re-check.</p>
+        )}
+        <div className="rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">AWRA chart of accounts with the QuickBooks account each one maps to</caption>
+            <thead className="bg-slate-50 text-slate-600">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Code
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Type
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Balance
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  As of
+                </th>
+                <th scope="col" className="w-72 px-3 py-2 font-medium">
+                  QuickBooks account
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {overview.accounts.map((row) => (
+                <MappingRowView
+                  // A saved change arrives as new props: the row's draft starts again from them.
+                  key={`${row.ledgerAccountId}:${row.qboAccountId ?? ""}:${row.allowShared}`}
+                  tenantId={tenantId}
+                  row={row}
+                  issues={issuesByAccount.get(row.ledgerAccountId) ?? []}
+                  canManage={permissions.manage}
+                  onSaved={refresh}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {overview.accounts.length === 0 && <p className="text-sm text-slate-600">This tenant has no AWRA accounts yet.</p>}
+      </section>
+    </div>
+  );
+}
+
+function ValidationSummary({ overview }: { overview: MappingOverview }) {
+  const environments: IntuitEnvironment[] = ["sandbox", "production"];
+  return (
+    <div>
+      <h3 className="text-sm font-semibold">Latest validations</h3>
+      <ul className="mt-1 space-y-1 text-sm" aria-label="Latest validations">
+        {environments.map((environment) => {
+          const v = overview.validations[environment];
+          return (
+            <li key={environment} data-testid={`validation-${environment}`} data-passed={v ? (v.passed ? "yes" : "no") : "none"} data-current={v?.current ? "yes" : "no"}>
+              <span className="font-medium">{ENVIRONMENT_LABEL[environment]}:</span>{" "}
+              {v ? (
+                <>
+                  <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${v.passed ? "bg-green-100 text-green-900" : "bg-red-100 text-red-900"}`}>
+                    {v.passed ? "Passed" : "Failed"}
+                  </span>{" "}
+                  {formatCount(v.checked)} accounts checked, {formatCount(v.mapped)} mapped
+                  {v.passed ? "" : `, ${v.issues.length} problem${v.issues.length === 1 ? "" : "s"}`}, on <LocalTime iso={v.createdAt} />.{" "}
+                  {v.current ? (
+                    <span>Still current.</span>
+                  ) : (
+                    <span className="font-medium text-amber-800">Out of date: the mappings changed since. Validate again.</span>
+                  )}
+                </>
+              ) : (
+                "Never validated."
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <p className="mt-1 text-xs text-slate-600">A production sync needs a passing, current sandbox validation of the same mapping set.</p>
+    </div>
+  );
+}
+
+function MappingRowView({
+  tenantId,
+  row,
+  issues,
+  canManage,
+  onSaved,
+}: {
+  tenantId: string;
+  row: MappingView;
+  issues: Issue[];
+  canManage: boolean;
+  onSaved: () => Promise<void>;
+}) {
+  const saved = row.qboAccountId === null ? null : { id: row.qboAccountId, name: row.qboAccountName ?? row.qboAccountId };
+  const [choice, setChoice] = useState<{ id: string; name: string } | null>(saved);
+  const [allowShared, setAllowShared] = useState(row.allowShared);
+  const dirty = (choice?.id ?? null) !== row.qboAccountId || allowShared !== row.allowShared;
+  const label = `${row.code} ${row.name}`;
+  const save = useMutation({
+    mutationFn: () => putMapping(row.ledgerAccountId, { qboAccountId: choice?.id ?? null, allowShared }),
+    onSuccess: onSaved,
+  });
+
+  return (
+    <tr data-testid="mapping-row" data-code={row.code} data-mapped={row.qboAccountId ? "yes" : "no"} className="align-top">
+      <th scope="row" className="px-3 py-2 font-mono font-normal">
+        {row.code}
+      </th>
+      <td className="px-3 py-2">
+        {row.name}
+        {issues.length > 0 && (
+          <ul className="mt-1 space-y-1" aria-label={`Problems with ${label}`}>
+            {issues.map((issue) => (
+              <li key={issue.issue} data-testid="mapping-issue" className="text-xs text-red-900">
+                <span className="mr-1 rounded bg-red-100 px-1 font-semibold">Problem</span>
+                {issue.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td className="px-3 py-2 capitalize">{row.type}</td>
+      <td className="px-3 py-2 text-right tabular-nums">{formatMoney(row.balance)}</td>
+      <td className="whitespace-nowrap px-3 py-2">{row.asOf}</td>
+      <td className="px-3 py-2">
+        {canManage ? (
+          <div className="space-y-1">
+            <AccountPicker tenantId={tenantId} label={`QuickBooks account for ${label}`} value={choice} onChange={(account: QboAccountOption) => setChoice({ id: account.id, name: account.name })} />
+            <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
+              <label className="flex items-center gap-1">
+                <input type="checkbox" checked={allowShared} onChange={(event) => setAllowShared(event.target.checked)} aria-label={`Allow sharing for ${label}`} />
+                <span>Allow sharing</span>
+              </label>
+              {choice && (
+                <button type="button" onClick={() => setChoice(null)} className="text-blue-700 underline" aria-label={`Unmap ${label}`}>
+                  Unmap
+                </button>
+              )}
+              <button
+                type="button"
+                onClick={() => save.mutate()}
+                disabled={!dirty || save.isPending}
+                aria-label={`Save mapping for ${label}`}
+                className="rounded border border-slate-300 px-2 py-0.5 font-medium hover:bg-slate-100 disabled:opacity-50"
+              >
+                {save.isPending ? "Saving…" : "Save"}
+              </button>
+              {dirty && !save.isPending && <span className="text-amber-800">Not saved</span>}
+            </div>
+            {save.error && (
+              <p role="alert" className="text-xs text-red-900">
+                {save.error.message}
+              </p>
+            )}
+          </div>
+        ) : (
+          <div>
+            {saved ? <span data-testid="mapped-to">{saved.name}</span> : <span className="text-slate-500">Not mapped</span>}
+            {row.allowShared && <span className="block text-xs text-slate-600">Sharing allowed</span>}
+          </div>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,110 @@
+import "server-only";
+import type { QboCallInput } from "@/lib/intuit/api-client";
+import { IntuitApiError } from "@/lib/intuit/faults";
+import { DEFAULT_TIMEOUT_MS } from "@/lib/intuit/http";
+import type { RealmLimits } from "@/lib/intuit/limits";
+import type { IntuitEnvironment } from "@/lib/env";
+import { recordApiCall, recordThrottleHit } from "@/lib/metrics/record";
+import { callWithAccessToken } from "./access-token";
+import { intuitAppFor } from "./intuit-app";
+import { acquireRealmPermit, realmKeyOf } from "./realm-limiter";
+
+// The one way to call the QuickBooks Accounting API for a tenant. Around an endpoint function of lib/intuit/api-client
+// it adds: a usable access token (renewed when needed, one forced renewal on a 401), a permit from the realm limiter
+// shared by all instances, bounded retries of throttling and passing failures, and a stored record of every attempt
+// (outcome, latency, intuit_tid) for the health dashboard.
+
+export interface QuickBooksCaller {
+  tenantId: string;
+  /** The connection to use; the tenant's chosen environment by default. */
+  environment?: IntuitEnvironment;
+  actorUserId?: string | null;
+  /** A scheduled job rather than a person: see getUsableAccessToken. Background calls may wait longer for a slot. */
+  background?: boolean;
+  /** Per-attempt time limit. Default 10 s. */
+  timeoutMs?: number;
+  /** The limits to keep; Intuit's by default (tests scale the window down). */
+  limits?: RealmLimits;
+  /** Longest wait for a free slot before failing with a throttled error. */
+  maxWaitMs?: number;
+  /** Whether a timeout or 5xx may be retried: true for reads, which every call so far is. */
+  idempotent?: boolean;
+}
+
+/** Retries after Intuit answered 429. */
+export const THROTTLE_RETRIES = 4;
+/** Retries after a 5xx, a timeout or a network failure (idempotent calls only). */
+export const TRANSIENT_RETRIES = 2;
+export const INTERACTIVE_MAX_WAIT_MS = 20_000;
+export const BACKGROUND_MAX_WAIT_MS = 120_000;
+
+/**
+ * How long to wait before attempt `attempt + 1` after `error`, or null to give up. Intuit's Retry-After wins when it
+ * sent one; otherwise exponential backoff with jitter, so instances that were throttled together spread out.
+ */
+export function retryDelayMs(error: IntuitApiError, attempt: number, idempotent: boolean, random = Math.random): number | null {
+  if (error.kind === "throttled") {
+    // Our own limiter already waited as long as the caller allowed.
+    if (error.code === "local_limit" || attempt > THROTTLE_RETRIES) return null;
+    return error.retryAfterMs ?? Math.min(1_000 * 2 ** (attempt - 1), 30_000) * (0.5 + random() / 2);
+  }
+  if (idempotent && (error.kind === "server" || error.kind === "timeout" || error.kind === "network") && attempt <= TRANSIENT_RETRIES) {
+    return 300 * 2 ** (attempt - 1) * (0.5 + random() / 2);
+  }
+  return null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs one Accounting API call for the tenant's connection, e.g.
+ * `callQuickBooks({ tenantId }, "companyinfo", (input) => getCompanyInfo(input))`.
+ * Throws IntuitApiError (typed by kind) when Intuit refuses or cannot be reached within the retries.
+ */
+export async function callQuickBooks<T extends { intuitTid: string | null }>(
+  caller: QuickBooksCaller,
+  operation: string,
+  request: (input: QboCallInput) => Promise<T>,
+): Promise<T & { realmId: string }> {
+  const app = await intuitAppFor(caller.tenantId, caller.environment);
+  const timeoutMs = caller.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const idempotent = caller.idempotent ?? true;
+  const tokenOptions = { tenantId: caller.tenantId, app, actorUserId: caller.actorUserId ?? null, background: caller.background ?? false };
+
+  return callWithAccessToken(tokenOptions, async (token) => {
+    const record = { tenantId: caller.tenantId, environment: app.environment, realmId: token.realmId, operation };
+    for (let attempt = 1; ; attempt++) {
+      const permit = await acquireRealmPermit(realmKeyOf(app.environment, token.realmId), {
+        limits: caller.limits,
+        leaseMs: timeoutMs + 5_000,
+        maxWaitMs: caller.maxWaitMs ?? (caller.background ? BACKGROUND_MAX_WAIT_MS : INTERACTIVE_MAX_WAIT_MS),
+      }).catch(async (error: unknown) => {
+        if (error instanceof IntuitApiError) {
+          await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: caller.maxWaitMs ?? 0 });
+          await recordApiCall({ ...record, outcome: "throttled", httpStatus: null, latencyMs: 0, intuitTid: null, errorCode: error.code, errorMessage: error.message });
+        }
+        throw error;
+      });
+      if (permit.waitedMs > 0) await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: permit.waitedMs });
+
+      const started = performance.now();
+      let failure: IntuitApiError;
+      try {
+        const result = await request({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken, timeoutMs });
+        await permit.release();
+        await recordApiCall({ ...record, outcome: "success", httpStatus: 200, latencyMs: performance.now() - started, intuitTid: result.intuitTid, errorCode: null, errorMessage: null });
+        return { ...result, realmId: token.realmId };
+      } catch (error) {
+        await permit.release();
+        if (!(error instanceof IntuitApiError)) throw error;
+        failure = error;
+      }
+      const latencyMs = performance.now() - started;
+      await recordApiCall({ ...record, outcome: failure.kind, httpStatus: failure.status, latencyMs, intuitTid: failure.intuitTid, errorCode: failure.code, errorMessage: failure.message });
+      const delay = retryDelayMs(failure, attempt, idempotent);
+      if (failure.kind === "throttled") await recordThrottleHit({ tenantId: caller.tenantId, source: "intuit", waitedMs: delay ?? 0 });
+      if (delay === null) throw failure;
+      await sleep(delay);
+    }
+  });
+}
