@@ -226,7 +226,7 @@ async function syncIds(run: SyncRun, connection: ChartConnection, caller: { tena
 }
 
 async function finish(run: SyncRun, connection: ChartConnection): Promise<SyncRun> {
-  return db().transaction(async (tx) => {
+  const done = await db().transaction(async (tx) => {
     const [done] = await tx.update(syncRuns).set({ status: "succeeded", finishedAt: new Date(), total: sql`coalesce(${syncRuns.total}, ${syncRuns.processed})` }).where(eq(syncRuns.id, run.id)).returning();
     // The mapped external records: keep each mapping's QuickBooks name as QuickBooks now has it.
     // eslint-disable-next-line drizzle/enforce-update-with-where -- the rule wants .where() right after .set(); here it follows .from()
@@ -252,9 +252,11 @@ async function finish(run: SyncRun, connection: ChartConnection): Promise<SyncRu
       outcome: done!.errors > 0 ? "failure" : "success",
       details: { runId: run.id, mode: run.mode, processed: done!.processed, updated: done!.updated, errors: done!.errors },
     });
-    if (done!.errors > 0) await recordSyncError({ tenantId: run.tenantId, kind: "unreadable_account", count: done!.errors });
     return done!;
   });
+  // Outside the transaction: metrics use their own connection (on PGlite, the one connection the transaction holds).
+  if (done.errors > 0) await recordSyncError({ tenantId: run.tenantId, kind: "unreadable_account", count: done.errors });
+  return done;
 }
 
 async function fail(runId: number, error: unknown): Promise<SyncRun | null> {
