@@ -9,7 +9,7 @@ import { databaseHandle, db } from "@/db";
 import { auditEvents, callbackLogs, users } from "@/db/schema";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { LOG_COLUMNS, LOG_NAMES } from "@/lib/logs/columns";
-import { rowsOf } from "@/lib/logs/csv-writers";
+import { rowsOf } from "@/db/rows";
 import { exportLog, type CsvWriter } from "@/lib/logs/export-log";
 import { completeConsent } from "@/mocks/intuit/node";
 import { useIntuitMock } from "@/mocks/intuit/vitest";

@@ -240,3 +240,26 @@ export function reconciliationCsv(read: { reconciliation: Reconciliation; lines:
   rows.push(["TOTAL", "", "", "", read.totals.awra, read.totals.qbo, read.totals.difference, "", ""]);
   return stringify([[...RECONCILIATION_CSV_COLUMNS], ...rows], { eof: true, record_delimiter: "\r\n" });
 }
+
+/** The reconciliation's CSV for a download, recorded in the access history (who, which, how many lines). */
+export async function exportReconciliation(input: {
+  tenantId: string;
+  reconciliationId: number;
+  actorUserId: string | null;
+  actorApiKeyId?: string | null;
+  meta?: RequestMeta;
+}): Promise<{ filename: string; csv: string }> {
+  const read = await readReconciliation(input.tenantId, input.reconciliationId);
+  if (!read) throw new AppError("not_found", 404, "That reconciliation does not exist.");
+  await recordAudit(db(), {
+    tenantId: input.tenantId,
+    actorUserId: input.actorUserId,
+    actorApiKeyId: input.actorApiKeyId,
+    action: "reconciliation.exported",
+    target: `reconciliation:${read.reconciliation.id}`,
+    outcome: "success",
+    details: { period: read.reconciliation.period, lines: read.lines.length },
+    meta: input.meta,
+  });
+  return { filename: `reconciliation-${read.reconciliation.period}-${read.reconciliation.id}.csv`, csv: reconciliationCsv(read) };
+}

@@ -1,4 +1,4 @@
-import { rowsOf as resultRows } from "@/db/rows";
+import { rowsOf } from "@/db/rows";
 import type { Readable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { DatabaseHandle } from "@/db/client";
@@ -46,9 +46,6 @@ export interface ExportQuery {
   filters: LogFilters;
 }
 
-export function rowsOf(result: unknown): Record<string, RawValue>[] {
-  return resultRows<Record<string, RawValue>>(result);
-}
 
 /** The batch path: keyset pages of BATCH_SIZE rows, each page a separate short query, formatted by csv-stringify. */
 export function batchCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource {
@@ -59,7 +56,7 @@ export function batchCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource 
     yield Buffer.from(csvText([], columns.map((c) => c.name)), "utf8");
     let keyset: LogCursor | undefined;
     while (!cancelled) {
-      const batch = rowsOf(await handle.db.execute(toDrizzleSql(rowSelectPieces(query.log, query.tenantId, query.filters, keyset, BATCH_SIZE))));
+      const batch = rowsOf<Record<string, RawValue>>(await handle.db.execute(toDrizzleSql(rowSelectPieces(query.log, query.tenantId, query.filters, keyset, BATCH_SIZE))));
       if (batch.length === 0) return;
       const records = batch.map((row) => columns.map((c) => formatCell(c, row[c.name])));
       rows += batch.length;

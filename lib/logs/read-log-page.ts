@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/db";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import type { LogName, RawValue } from "./columns";
-import { rowsOf } from "./csv-writers";
+import { rowsOf } from "@/db/rows";
 import { encodeCursor, filterParams, rowSelectPieces, toDrizzleSql, type LogCursor, type LogFilters } from "./log-query";
 
 export const PAGE_SIZE = 50;
@@ -20,7 +20,7 @@ export interface LogPage {
  * costs the same at row 50 as at row 5,000,000 and rows written meanwhile never shift it.
  */
 export async function readLogPage(log: LogName, tenantId: string, filters: LogFilters, cursor?: LogCursor, size = PAGE_SIZE): Promise<LogPage> {
-  const fetched = rowsOf(await db().execute(toDrizzleSql(rowSelectPieces(log, tenantId, filters, cursor, size + 1))));
+  const fetched = rowsOf<Record<string, RawValue>>(await db().execute(toDrizzleSql(rowSelectPieces(log, tenantId, filters, cursor, size + 1))));
   const more = fetched.length > size;
   const page = fetched.slice(0, size);
   if (cursor?.direction === "newer") page.reverse();

@@ -73,14 +73,11 @@ export async function callQuickBooks<T extends { intuitTid: string | null }>(
 
   return callWithAccessToken(tokenOptions, async (token) => {
     const record = { tenantId: caller.tenantId, environment: app.environment, realmId: token.realmId, operation };
+    const maxWaitMs = caller.maxWaitMs ?? (caller.background ? BACKGROUND_MAX_WAIT_MS : INTERACTIVE_MAX_WAIT_MS);
     for (let attempt = 1; ; attempt++) {
-      const permit = await acquireRealmPermit(realmKeyOf(app.environment, token.realmId), {
-        limits: caller.limits,
-        leaseMs: timeoutMs + 5_000,
-        maxWaitMs: caller.maxWaitMs ?? (caller.background ? BACKGROUND_MAX_WAIT_MS : INTERACTIVE_MAX_WAIT_MS),
-      }).catch(async (error: unknown) => {
+      const permit = await acquireRealmPermit(realmKeyOf(app.environment, token.realmId), { limits: caller.limits, leaseMs: timeoutMs + 5_000, maxWaitMs }).catch(async (error: unknown) => {
         if (error instanceof IntuitApiError) {
-          await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: caller.maxWaitMs ?? 0 });
+          await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: maxWaitMs });
           await recordApiCall({ ...record, outcome: "throttled", httpStatus: null, latencyMs: 0, intuitTid: null, errorCode: error.code, errorMessage: error.message });
         }
         throw error;
