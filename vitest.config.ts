@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["lib/**/*.test.ts", "db/**/*.test.ts", "mocks/**/*.test.ts", "tests/**/*.test.ts"],
+    // The fault suite needs the built app and runs on its own (vitest.faults.config.ts, `npm run test:faults`).
+    exclude: ["**/node_modules/**", "tests/faults/**"],
     setupFiles: ["tests/setup.ts"],
     server: { deps: { inline: ["next-auth"] } },
     // Every file gets its own in-memory database; files run in parallel workers.

@@ -3,7 +3,7 @@
 // never re-typed here. A new route without a ROUTE_ACTIONS entry (or an exemption below, with its reason) fails; so
 // does a page without a PAGE_ACTIONS entry, or one that asks requirePageActor() for another action.
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { API_KEY_SCOPES, can, KEY_NEVER_ACTIONS, PAGE_ACTIONS, ROUTE_ACTIONS, SC
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { expireApiKey, issueApiKey, keyRequest } from "./api-key-helper";
 import { useTestDatabase } from "./database";
+import { APP_DIR, PAGES, ROUTES, routeHandlers, routeUrl, type Handler, type Method } from "./fixtures/routes";
 import { appRequest, sessionCookie, tenantId } from "./session";
 
 useTestDatabase();
@@ -27,27 +28,7 @@ const EXEMPT_ROUTES: Record<string, string> = {
   "/quickbooks/reconnect": "Intuit's Reconnect URL: sends a signed-out browser to sign in, then starts the same authorization as connect.",
 };
 
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-const APP_DIR = path.resolve(import.meta.dirname, "../app");
 const SAMPLE_PARAMS: Record<string, string> = { file: "callback.csv", id: randomUUID() };
-
-function routeFiles(dir: string, name = /^route\.(ts|tsx|js)$/): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return routeFiles(full, name);
-    return name.test(entry.name) ? [full] : [];
-  });
-}
-
-/** app/(group)/api/x/[id]/route.ts → /api/x/[id] */
-function routePathOf(file: string): string {
-  const segments = path.relative(APP_DIR, path.dirname(file)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s));
-  return `/${segments.join("/")}`;
-}
-
-const ROUTES = routeFiles(APP_DIR)
-  .map((file) => ({ file, route: routePathOf(file) }))
-  .sort((a, b) => a.route.localeCompare(b.route));
 
 /** Pages anyone may open, each with why; every other page must be in PAGE_ACTIONS. */
 const EXEMPT_PAGES: Record<string, string> = {
@@ -55,10 +36,6 @@ const EXEMPT_PAGES: Record<string, string> = {
   "/login": "The sign-in page.",
   "/quickbooks/disconnected": "Intuit's Disconnect landing page: explains a disconnect to whoever lands there, acting only for a signed-in member.",
 };
-const PAGES = routeFiles(APP_DIR, /^page\.(ts|tsx)$/)
-  .map((file) => ({ file, route: routePathOf(file) }))
-  .sort((a, b) => a.route.localeCompare(b.route));
-
 type Expectation = "401" | "403" | "allowed";
 type Caller =
   | { label: string; kind: "anonymous" }
@@ -88,10 +65,8 @@ function classOf(status: number): Expectation {
   return status === 401 ? "401" : status === 403 ? "403" : "allowed";
 }
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
 async function call(handler: Handler, method: string, route: string, init: { cookie?: string; key?: string; origin?: string | null }) {
-  const url = route.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name: string) => SAMPLE_PARAMS[name] ?? name);
+  const url = routeUrl(route, SAMPLE_PARAMS);
   const req = init.key ? keyRequest(url, init.key, { method }) : appRequest(url, { method, cookie: init.cookie, origin: init.origin });
   const response = await handler(req, { params: Promise.resolve(SAMPLE_PARAMS) });
   // Read every body to its end: a streamed export holds a database cursor until it is consumed.
@@ -128,8 +103,7 @@ describe("the route inventory", () => {
   it("has a matrix entry for every exported method of every route that is not exempt, and no stale entries", async () => {
     const found: string[] = [];
     for (const { file, route } of ROUTES) {
-      const mod = (await import(file)) as Record<string, unknown>;
-      const methods = METHODS.filter((m) => typeof mod[m] === "function");
+      const methods = Object.keys(await routeHandlers(file));
       expect(methods.length, `${route} exports no handler`).toBeGreaterThan(0);
       if (route in EXEMPT_ROUTES) continue;
       for (const method of methods) found.push(`${method} ${route}`);
@@ -192,7 +166,7 @@ describe.each(Object.entries(ROUTE_ACTIONS))("%s", (entry, action) => {
 
   it(`answers every caller as the matrix says for ${action}`, async () => {
     expect(file, `no route file for ${route}`).toBeDefined();
-    const handler = ((await import(file!)) as Record<string, Handler>)[method]!;
+    const handler = (await routeHandlers(file!))[method as Method]!;
     const mismatches: string[] = [];
     for (const caller of CALLERS) {
       const status = await call(handler, method, route, { cookie: cookies.get(caller.label), key: keys.get(caller.label) });
@@ -204,7 +178,7 @@ describe.each(Object.entries(ROUTE_ACTIONS))("%s", (entry, action) => {
 
   if (method !== "GET" && method !== "HEAD") {
     it("refuses a session request without an Origin header, and one from another origin (403)", async () => {
-      const handler = ((await import(file!)) as Record<string, Handler>)[method]!;
+      const handler = (await routeHandlers(file!))[method as Method]!;
       const cookie = cookies.get("admin, own tenant")!;
       expect(await call(handler, method, route, { cookie, origin: null })).toBe(403);
       expect(await call(handler, method, route, { cookie, origin: "https://evil.test" })).toBe(403);
