@@ -1,18 +1,19 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { POST as webhookRoute } from "@/app/api/quickbooks/webhooks/route";
-import { db } from "@/db";
-import { quickbooksChanges, webhookDeliveries, webhookEvents } from "@/db/schema";
+import { db, type Transaction } from "@/db";
+import { quickbooksChanges, quickbooksConnections, webhookDeliveries, webhookEvents } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { signWebhookBody } from "@/lib/intuit/webhook-signature";
 import { runTokenSweeps } from "@/lib/jobs/queue";
 import { webhookProcessingIdle } from "@/lib/jobs/webhook-processing";
-import { MAX_WEBHOOK_ATTEMPTS, processPendingWebhookEvents, retryDeadWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
+import { MAX_WEBHOOK_ATTEMPTS, processPendingWebhookEvents, recordChanges, retryDeadWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { connectionRow, connectTenant, DEFAULT_REALM, resetQuickBooksData } from "./connect-helper";
 import { useTestDatabase } from "./database";
 
 const VERIFIER = "test-webhook-verifier-token";
+const GLOBEX_REALM = "9341452000000002";
 process.env.INTUIT_WEBHOOK_VERIFIER_TOKEN = VERIFIER;
 
 useTestDatabase();
@@ -200,12 +201,49 @@ describe("webhook processing", () => {
     expect(await count(quickbooksChanges)).toBe(1);
   });
 
+  it("a failing event in a batch is retried on its own; the rest of the batch is processed once", async () => {
+    for (let i = 0; i < 10; i++) await deliver(legacy(DEFAULT_REALM, String(2000 + i)));
+    await requeueAll();
+    await db().delete(quickbooksChanges).where(sql`true`);
+    const attempts: number[][] = [];
+    const poisonous = async (tx: Transaction, events: Parameters<typeof recordChanges>[1]) => {
+      attempts.push(events.map((e) => e.id));
+      if (events.some((e) => e.entityId === "2004")) throw new Error("cannot map invoice 2004");
+      await recordChanges(tx, events);
+    };
+    expect(await processPendingWebhookEvents({ processor: poisonous })).toEqual({ processed: 9, retried: 1, dead: 0 });
+    // The whole batch once, then each event on its own.
+    expect(attempts.map((a) => a.length)).toEqual([10, ...Array<number>(10).fill(1)]);
+    expect(await count(quickbooksChanges)).toBe(9);
+    const [failed] = await db().select().from(webhookEvents).where(eq(webhookEvents.status, "pending"));
+    expect(failed).toMatchObject({ entityId: "2004", attempts: 1, lastError: "cannot map invoice 2004" });
+  });
+
+  it("records a batch of changes across tenants and moves each tenant's last change seen to its newest event", async () => {
+    await connectTenant("accountant@globex.test", GLOBEX_REALM);
+    const older = new Date(Date.now() - 60_000).toISOString();
+    const newer = new Date(Date.now() - 1_000).toISOString();
+    await deliver(
+      JSON.stringify({
+        eventNotifications: [
+          { realmId: DEFAULT_REALM, dataChangeEvent: { entities: [{ name: "Invoice", id: "1", operation: "Update", lastUpdated: newer }, { name: "Invoice", id: "2", operation: "Update", lastUpdated: older }] } },
+          { realmId: GLOBEX_REALM, dataChangeEvent: { entities: [{ name: "Vendor", id: "3", operation: "Create", lastUpdated: older }] } },
+        ],
+      }),
+    );
+    await settle();
+    expect(await count(quickbooksChanges)).toBe(3);
+    const seen = await db().select({ realmId: quickbooksConnections.realmId, at: quickbooksConnections.lastChangeSeenAt }).from(quickbooksConnections);
+    expect(seen.find((c) => c.realmId === DEFAULT_REALM)?.at?.toISOString()).toBe(newer);
+    expect(seen.find((c) => c.realmId === GLOBEX_REALM)?.at?.toISOString()).toBe(older);
+  });
+
   it("two workers at once never process the same event twice", async () => {
     for (let i = 0; i < 20; i++) await deliver(legacy(DEFAULT_REALM, String(1000 + i)));
     await requeueAll();
     const seen: number[] = [];
-    const processor = async (event: { id: number }) => {
-      seen.push(event.id);
+    const processor = async (_tx: unknown, events: Array<{ id: number }>) => {
+      seen.push(...events.map((e) => e.id));
     };
     const [a, b] = await Promise.all([processPendingWebhookEvents({ processor }), processPendingWebhookEvents({ processor })]);
     expect(a.processed + b.processed).toBe(20);

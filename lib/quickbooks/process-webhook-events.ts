@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
-import { db } from "@/db";
+import { db, type Transaction } from "@/db";
 import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { recordProcessingError, recordWebhookDelays } from "@/lib/metrics/record";
@@ -13,36 +13,46 @@ export function webhookRetryDelayMs(attempts: number): number {
 }
 
 type EventRow = typeof webhookEvents.$inferSelect;
-/** What processing does with one event; injectable so tests can make it fail. */
-export type EventProcessor = (event: EventRow) => Promise<void>;
+/** What processing does with events, in one transaction; injectable so tests can make it fail. */
+export type EventProcessor = (tx: Transaction, events: EventRow[]) => Promise<void>;
 
 /**
- * Records the changed entity for its tenant, ready for sync, and moves the tenant's "last change seen" forward.
- * Both writes are idempotent, so an event processed twice (a crash between the work and its bookkeeping) is harmless.
+ * Records the changed entities for their tenants, ready for sync, and moves each tenant's "last change seen"
+ * forward: one multi-row insert and one update per batch, whatever its size. Both writes are idempotent, so an
+ * event processed twice (a crash between the work and its bookkeeping) is harmless.
  */
-export const recordChange: EventProcessor = async (event) => {
-  if (!event.tenantId) return;
-  const changedAt = event.occurredAt ?? event.receivedAt;
-  await db().transaction(async (tx) => {
-    await tx
-      .insert(quickbooksChanges)
-      .values({ tenantId: event.tenantId!, realmId: event.realmId, entity: event.entity, entityId: event.entityId, operation: event.operation, changedAt, source: "webhook" })
-      .onConflictDoNothing();
-    await tx
-      .update(quickbooksConnections)
-      .set({ lastChangeSeenAt: sql`greatest(${quickbooksConnections.lastChangeSeenAt}, ${changedAt.toISOString()}::timestamptz)` })
-      .where(and(eq(quickbooksConnections.tenantId, event.tenantId!), eq(quickbooksConnections.realmId, event.realmId)));
-  });
+export const recordChanges: EventProcessor = async (tx, events) => {
+  const owned = events.filter((e): e is EventRow & { tenantId: string } => e.tenantId !== null);
+  if (owned.length === 0) return;
+  const changedAt = (e: EventRow) => e.occurredAt ?? e.receivedAt;
+  await tx
+    .insert(quickbooksChanges)
+    .values(owned.map((e) => ({ tenantId: e.tenantId, realmId: e.realmId, entity: e.entity, entityId: e.entityId, operation: e.operation, changedAt: changedAt(e), source: "webhook" as const })))
+    .onConflictDoNothing();
+  const latest = new Map<string, { tenantId: string; realmId: string; at: Date }>();
+  for (const e of owned) {
+    const key = `${e.tenantId}|${e.realmId}`;
+    const seen = latest.get(key);
+    if (!seen || changedAt(e) > seen.at) latest.set(key, { tenantId: e.tenantId, realmId: e.realmId, at: changedAt(e) });
+  }
+  const rows = [...latest.values()].map((l) => ({ tenant_id: l.tenantId, realm_id: l.realmId, at: l.at.toISOString() }));
+  await tx.execute(sql`
+    update ${quickbooksConnections} c set last_change_seen_at = greatest(c.last_change_seen_at, x.at)
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(tenant_id uuid, realm_id text, at timestamptz)
+    where c.tenant_id = x.tenant_id and c.realm_id = x.realm_id`);
 };
 
 /**
  * One pass of the webhook queue. Events are claimed with FOR UPDATE SKIP LOCKED and leased (their next attempt
- * pushed 5 minutes ahead) so several instances share the work without taking the same event; a failure is retried
- * with backoff, and after MAX_WEBHOOK_ATTEMPTS the event is dead-lettered for the console's "Retry".
+ * pushed 5 minutes ahead) so several instances share the work without taking the same event. The claimed batch is
+ * processed and marked done in ONE transaction: a handful of statements for hundreds of events, so processing keeps
+ * up with ingestion. If the batch fails, each event is tried on its own, so one bad event cannot hold back the rest:
+ * a failure is retried with backoff, and after MAX_WEBHOOK_ATTEMPTS the event is dead-lettered for the console's
+ * "Retry". A process killed mid-pass leaves its events leased; another pass takes them once the lease is over.
  */
 export async function processPendingWebhookEvents(options: { now?: Date; limit?: number; processor?: EventProcessor } = {}) {
   const now = options.now ?? new Date();
-  const processor = options.processor ?? recordChange;
+  const processor = options.processor ?? recordChanges;
   const claimed = await db().transaction(async (tx) => {
     const rows = await tx
       .select()
@@ -60,27 +70,38 @@ export async function processPendingWebhookEvents(options: { now?: Date; limit?:
   });
 
   const outcome = { processed: 0, retried: 0, dead: 0 };
-  const done: number[] = [];
   const health = new WebhookBatchHealth();
-  for (const event of claimed) {
+  const processAndMarkDone = (events: EventRow[]) =>
+    db().transaction(async (tx) => {
+      await processor(tx, events);
+      await tx.update(webhookEvents).set({ status: "processed", processedAt: new Date(), lastError: null }).where(inArray(webhookEvents.id, events.map((e) => e.id)));
+    });
+  const succeeded = (events: EventRow[]) => {
+    outcome.processed += events.length;
+    for (const event of events) health.processed(event);
+  };
+
+  if (claimed.length > 0) {
     try {
-      await processor(event);
-      done.push(event.id);
-      outcome.processed++;
-      health.processed(event);
-    } catch (error) {
-      const message = error instanceof Error ? error.message.slice(0, 300) : "processing failed";
-      const dead = event.attempts >= MAX_WEBHOOK_ATTEMPTS;
-      await db()
-        .update(webhookEvents)
-        .set(dead ? { status: "dead", lastError: message } : { lastError: message, nextAttemptAt: new Date(now.getTime() + webhookRetryDelayMs(event.attempts)) })
-        .where(eq(webhookEvents.id, event.id));
-      outcome[dead ? "dead" : "retried"]++;
-      health.failed(event, dead);
+      await processAndMarkDone(claimed);
+      succeeded(claimed);
+    } catch {
+      for (const event of claimed) {
+        try {
+          await processAndMarkDone([event]);
+          succeeded([event]);
+        } catch (error) {
+          const message = error instanceof Error ? error.message.slice(0, 300) : "processing failed";
+          const dead = event.attempts >= MAX_WEBHOOK_ATTEMPTS;
+          await db()
+            .update(webhookEvents)
+            .set(dead ? { status: "dead", lastError: message } : { lastError: message, nextAttemptAt: new Date(now.getTime() + webhookRetryDelayMs(event.attempts)) })
+            .where(eq(webhookEvents.id, event.id));
+          outcome[dead ? "dead" : "retried"]++;
+          health.failed(event, dead);
+        }
+      }
     }
-  }
-  if (done.length) {
-    await db().update(webhookEvents).set({ status: "processed", processedAt: new Date(), lastError: null }).where(inArray(webhookEvents.id, done));
   }
   await health.record();
   return outcome;
