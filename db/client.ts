@@ -30,6 +30,11 @@ export interface DatabaseOptions {
   pgliteDataDir: string;
 }
 
+/** Seconds before the next connection attempt after `retries` failed ones: 0.1, 0.2, 0.4 … capped at 1, jittered. */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 1) * (0.75 + Math.random() / 4);
+}
+
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
@@ -37,6 +42,12 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       onnotice: () => {},
       // Connections are short-lived work units; keep idle ones from piling up across dev reloads.
       idle_timeout: 30,
+      // While PostgreSQL is out of reach a request should fail fast with a 503 (lib/errors.ts), and come back within
+      // a second or two of the server's return. postgres.js's default backoff grows to 10–20 s between connection
+      // attempts after a handful of failures (shared by the whole pool), so every request in and just after an
+      // outage would wait that long; its default connect timeout (30 s) likewise holds requests on a silent network.
+      backoff: reconnectDelaySeconds,
+      connect_timeout: 5,
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     return { db, kind: "postgres", sql: client, close: () => client.end({ timeout: 5 }) };

@@ -84,10 +84,16 @@ export function requestMetaFrom(req: Request): RequestMeta {
   return requestMetaFromHeaders(req.headers);
 }
 
-/** The client address is the one the nearest proxy saw (`clientIp`), not the first X-Forwarded-For entry. */
+/** Longest X-Request-Id kept: a proxy's ids are far shorter; the header is the client's to fill. */
+export const REQUEST_ID_MAX_LENGTH = 200;
+
+/**
+ * The client address is the one the nearest proxy saw (`clientIp`), not the first X-Forwarded-For entry. Every value
+ * comes from the client, so each is bounded before it is stored (an empty request id gets a generated one).
+ */
 export function requestMetaFromHeaders(headers: Headers): RequestMeta {
   return {
-    requestId: headers.get("x-request-id") ?? crypto.randomUUID(),
+    requestId: headers.get("x-request-id")?.slice(0, REQUEST_ID_MAX_LENGTH) || crypto.randomUUID(),
     ip: clientIp(headers),
     userAgent: headers.get("user-agent")?.slice(0, 500) ?? null,
   };

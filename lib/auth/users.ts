@@ -23,7 +23,15 @@ export async function listMemberships(executor: Executor, userId: string): Promi
     .orderBy(asc(tenants.name));
 }
 
+/** The shape PostgreSQL reads as a uuid: anything else cannot be an id of ours, and must not reach a uuid column. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The user's membership of the tenant, or null. The ids come from a session token or a form, so they are checked
+ * first: a value that is not a uuid finds no membership (it would make PostgreSQL's uuid cast fail, a 500).
+ */
 export async function findMembership(executor: Executor, userId: string, tenantId: string): Promise<Membership | null> {
+  if (!UUID.test(userId) || !UUID.test(tenantId)) return null;
   const [row] = await executor
     .select({ tenantId: memberships.tenantId, tenantName: tenants.name, role: memberships.role })
     .from(memberships)

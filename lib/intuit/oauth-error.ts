@@ -63,8 +63,11 @@ export class IntuitOAuthError extends Error {
     this.description = init.description ?? null;
   }
 
-  /** Worth retrying later (Intuit or the network had a problem), as opposed to a rejected grant or client. */
+  /**
+   * Worth retrying later (Intuit or the network had a problem, or Intuit asked us to slow down with a 429), as
+   * opposed to a rejected grant or client.
+   */
   get retryable(): boolean {
-    return ["timeout", "network", "server_error"].includes(this.code) || (this.status ?? 0) >= 500;
+    return ["timeout", "network", "server_error"].includes(this.code) || this.status === 429 || (this.status ?? 0) >= 500;
   }
 }

@@ -48,6 +48,8 @@ export interface RenewOptions {
   refusedToken?: string;
   actorUserId?: string | null;
   retry?: RetryPolicy;
+  /** Per call to Intuit's token endpoint; default 10 s (lib/intuit/http.ts). */
+  timeoutMs?: number;
   now?: () => Date;
   /**
    * Scheduled renewals: evaluated on the row re-read under the lock. When it says the connection is no longer due
@@ -189,7 +191,7 @@ async function refreshLocked(tx: Transaction, row: LockedRow, as: AuthorizationS
   const target = `quickbooks:${app.environment}:${row.realmId}`;
   const callIntuit = (refreshToken: string) =>
     withRetry(
-      () => refreshAccessToken({ as, client, refreshToken }),
+      () => refreshAccessToken({ as, client, refreshToken, timeoutMs: options.timeoutMs }),
       (error) => error instanceof IntuitOAuthError && error.retryable,
       options.retry ?? INTUIT_RETRY,
     );

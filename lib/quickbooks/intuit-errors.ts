@@ -19,6 +19,10 @@ export function describeApiError(error: IntuitApiError): string {
       return `QuickBooks rejected the request${trace}: ${error.message}`;
     case "server":
       return `QuickBooks had a server error${trace}. Try again in a few minutes.`;
+    case "timeout":
+      return `QuickBooks did not answer in time${trace}. Try again in a few minutes.`;
+    case "network":
+      return `QuickBooks could not be reached${trace}. Try again in a few minutes.`;
     default:
       return `QuickBooks answered in an unexpected way${trace}. Try again; if it persists, contact support with the trace id.`;
   }
@@ -27,7 +31,8 @@ export function describeApiError(error: IntuitApiError): string {
 /** Turns an OAuth failure into the stable code used in logs and messages. */
 export function oauthFailureCode(error: IntuitOAuthError): string {
   if (error.code === "invalid_grant" || error.code === "invalid_client") return error.code;
-  if (error.code === "network" || error.code === "timeout" || (error.status ?? 0) >= 500) return "intuit_unavailable";
+  // A throttled token call (429) is Intuit being busy, not a refusal of this authorization: try again later.
+  if (error.code === "network" || error.code === "timeout" || error.status === 429 || (error.status ?? 0) >= 500) return "intuit_unavailable";
   return "token_exchange_failed";
 }
 

@@ -192,7 +192,9 @@ async function answer(
   if (fault?.delayMs) await sleep(fault.delayMs);
   if (fault && respondsToFault(fault)) return faultResponse(fault, ctx.store.now());
   try {
-    return await resolver(request, params);
+    const response = await resolver(request, params);
+    if (fault?.answerDelayMs) await sleep(fault.answerDelayMs);
+    return response;
   } catch (error) {
     // An emulator bug should look like an Intuit outage, not hang or crash the test process.
     console.error("[intuit emulator] handler failed", error);

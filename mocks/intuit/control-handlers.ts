@@ -6,6 +6,8 @@
 //   POST /__emulator/revoke-grant              {"realmId":"9341452000000001"}: disconnect made inside QuickBooks
 //   POST /__emulator/advance-time              {"seconds":3601}: move the emulator's clock (expire access tokens)
 //   POST /__emulator/first-authorized          {"realmId","at"} (ISO date or epoch ms): move the 5-year cap
+//   POST /__emulator/rotation-grace            {"seconds":86400} or {"seconds":null}: how long a rotated refresh token still
+//                                              works (jsclient's README says 24 h); null, the default: refused at once
 //   POST /__emulator/refresh-token-ttl         {"seconds":5} or {"seconds":null}: lifetime of refresh tokens issued next
 //   POST /__emulator/send-webhook              {"targetUrl","realmId","format"?}: sign and POST one change event to the app,
 //                                              as Intuit would; answers with the app's status and body. The change
@@ -22,8 +24,16 @@
 //                                              "parentId"?}: a new account (next free Id unless given); CDC reports a Create.
 //                                              201 {"ok":true,"account"}
 //   GET  /__emulator/accounts?realmId=…        {"accounts":[…]}: the realm's whole chart, inactive accounts included
-//   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock
+//   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock, and
+//                                              refreshTokenReuses: refresh requests with an already rotated token
 //   GET  /__emulator/tokens                    the active token values themselves, so tests can search for leaks
+//   POST /__emulator/grants                    {"realmIds":[…] (1 to 20,000, distinct),"scope"?:[…]}: one live grant per realm
+//                                              without the consent screen, as if each company had connected (load tests);
+//                                              201 {"ok":true,"grants":[{realmId,grantId,accessToken,refreshToken,expiresIn,
+//                                              refreshTokenExpiresIn,refreshTokenHardExpiresIn}]}, in the order given
+//   GET  /__emulator/grants                    {"grants","refreshes","refreshedGrants","grantsRefreshedMoreThanOnce",
+//                                              "maxRefreshesPerGrant","refreshTokenReuses"} since the last reset: proof
+//                                              that no grant was renewed twice
 //   POST /__emulator/limits                    {"requestsPerWindow"?,"windowMs"?,"concurrent"?,"retryAfterSeconds"?}: the
 //                                              per-realm API limits until the next reset (unknown fields are refused);
 //                                              retryAfterSeconds: a Retry-After header on 429s (null: none, the default)
@@ -49,6 +59,7 @@ const faultSchema = z.object({
   body: z.unknown().optional(),
   contentType: z.string().optional(),
   delayMs: z.number().int().min(0).max(120_000).optional(),
+  answerDelayMs: z.number().int().min(0).max(120_000).optional(),
   times: z.number().int().min(1).optional(),
   error: z.string().min(1).optional(),
 });
@@ -84,6 +95,16 @@ const newAccountSchema = z.strictObject({
   active: z.boolean().optional(),
   id: z.string().regex(/^\d+$/, "id must be digits, as QuickBooks' are").optional(),
   parentId: z.string().min(1).optional(),
+});
+// 20,000: twice the renewal benchmark's 10,000 connections, small enough that one answer stays a few MB.
+const MAX_BULK_GRANTS = 20_000;
+const bulkGrantsSchema = z.strictObject({
+  realmIds: z
+    .array(z.string().min(1).max(64))
+    .min(1)
+    .max(MAX_BULK_GRANTS)
+    .refine((ids) => new Set(ids).size === ids.length, "realmIds must be distinct"),
+  scope: z.array(z.string().min(1)).min(1).optional(),
 });
 const ttlSchema = z.object({ seconds: z.number().int().positive().nullable() });
 const advanceSchema = z.object({ seconds: z.number().finite() });
@@ -144,6 +165,12 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       state.setRealmFirstAuthorizedAt(parsed.data.realmId, at);
       return jsonResponse({ ok: true });
     }),
+    route(ctx, "post", `${base}/rotation-grace`, untraced, async (request) => {
+      const parsed = ttlSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      state.setRotationGrace(parsed.data.seconds);
+      return jsonResponse({ ok: true });
+    }),
     route(ctx, "post", `${base}/refresh-token-ttl`, untraced, async (request) => {
       const parsed = ttlSchema.safeParse(await readJson(request));
       if (!parsed.success) return invalid(parsed.error);
@@ -201,6 +228,22 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       return jsonResponse({ ok: true, limits: state.setLimits(parsed.data) });
     }),
     route(ctx, "get", `${base}/limits`, untraced, async () => jsonResponse({ limits: state.limits(), realms: state.limitStats() })),
+    route(ctx, "post", `${base}/grants`, untraced, async (request) => {
+      const parsed = bulkGrantsSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      const issued = state.createGrants(parsed.data.realmIds, { scope: parsed.data.scope });
+      const grants = issued.map((issue) => ({
+        realmId: issue.realmId,
+        grantId: issue.grantId,
+        accessToken: issue.accessToken,
+        refreshToken: issue.refreshToken,
+        expiresIn: issue.accessExpiresInSeconds,
+        refreshTokenExpiresIn: issue.refreshExpiresInSeconds,
+        refreshTokenHardExpiresIn: issue.hardExpiresInSeconds,
+      }));
+      return jsonResponse({ ok: true, grants }, 201);
+    }),
+    route(ctx, "get", `${base}/grants`, untraced, async () => jsonResponse(state.grantRefreshStats())),
     route(ctx, "get", `${base}/state`, untraced, async () => jsonResponse(state.snapshot())),
     route(ctx, "get", `${base}/tokens`, untraced, async () =>
       jsonResponse({ tokens: state.activeTokens().map((t) => ({ kind: t.kind, realmId: t.realmId, token: t.token })) }),

@@ -21,6 +21,11 @@ export interface EmulatorFault {
   body?: unknown;
   contentType?: string;
   delayMs?: number;
+  /**
+   * Acts on the request (e.g. rotates the refresh token), then holds the answer this long: Intuit has done the work
+   * but the client has not heard of it yet (a slow or lost answer, or a client that dies waiting).
+   */
+  answerDelayMs?: number;
   /** How many requests the fault applies to. Default 1. */
   times?: number;
   /** OAuth error code shortcut for token/revoke, e.g. "invalid_grant" (400) or "invalid_client" (401). */
@@ -90,6 +95,24 @@ export interface TokenIssue {
   grantId: string;
 }
 
+/**
+ * How the refresh tokens were used since the last reset: what a load test checks to prove that no connection was
+ * renewed twice (a second renewal of the same grant, or a refresh token presented again after it was rotated).
+ */
+export interface GrantRefreshStats {
+  /** Grants issued (authorization codes exchanged, plus bulk grants), revoked ones included. */
+  grants: number;
+  /** Successful refresh_token exchanges. */
+  refreshes: number;
+  /** Grants refreshed at least once. */
+  refreshedGrants: number;
+  /** Grants refreshed more than once. */
+  grantsRefreshedMoreThanOnce: number;
+  maxRefreshesPerGrant: number;
+  /** Refresh requests that presented an already rotated refresh token (as refreshTokenReuses). */
+  refreshTokenReuses: number;
+}
+
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; failure: OAuthFailure };
 
 export type AccessCheck =
@@ -123,6 +146,8 @@ interface TokenRecord {
   expiresAt: number;
   /** "rotated": a refresh token that was exchanged for a new one; Intuit rejects it from then on. */
   status: "active" | "rotated" | "revoked";
+  /** When a refresh token was rotated (epoch ms). */
+  rotatedAt?: number;
 }
 
 export interface StoreConfig {
@@ -165,6 +190,8 @@ export function createEmulatorStore(config: StoreConfig) {
   const firstAuthorizedAt = new Map<string, number>();
   const faults: { fault: EmulatorFault; remaining: number }[] = [];
   const changeLog = new Map<string, EmulatorChange[]>();
+  // Successful refreshes per grant id: see GrantRefreshStats.
+  const refreshesByGrant = new Map<string, number>();
   // Mutated in place so a test holding `state.calls` always sees current numbers.
   const calls: EmulatorCalls = emptyCalls();
   let clockOffsetMs = 0;
@@ -265,15 +292,57 @@ export function createEmulatorStore(config: StoreConfig) {
 
   function refresh(input: { clientId: string; refreshToken: string }): StoreResult<TokenIssue> {
     const record = tokens.get(input.refreshToken);
-    if (!record || record.kind !== "refresh" || record.status !== "active") {
+    // A refresh token presented again after it was exchanged: two clients renewing the same grant at once, or a
+    // client that lost the answer. Counted so that tests can assert it never happens ("double renewals").
+    if (record?.kind === "refresh" && record.status === "rotated") refreshTokenReuses += 1;
+    const inGrace = record?.status === "rotated" && rotationGraceMs !== null && now() - (record.rotatedAt ?? 0) < rotationGraceMs;
+    if (!record || record.kind !== "refresh" || (record.status !== "active" && !inGrace)) {
       return { ok: false, failure: INVALID_REFRESH };
     }
     const grant = grants.get(record.grantId);
     if (!grant || grant.revoked || grant.clientId !== input.clientId) return { ok: false, failure: INVALID_REFRESH };
     if (record.expiresAt <= now()) return { ok: false, failure: INVALID_REFRESH };
-    // Rotation: the presented refresh token stops working the moment a new one is issued (worst case, intuit.md §3).
-    record.status = "rotated";
+    // Rotation: the presented refresh token stops working the moment a new one is issued (worst case, intuit.md §3),
+    // unless a grace period is set (jsclient's README: the previous token lasts 24 h after a new one).
+    if (record.status === "active") {
+      record.status = "rotated";
+      record.rotatedAt = now();
+    }
+    refreshesByGrant.set(grant.id, (refreshesByGrant.get(grant.id) ?? 0) + 1);
     return { ok: true, value: issueTokenPair(grant) };
+  }
+
+  /**
+   * Grants made without the consent screen, one per realm, as if each company had connected already: load tests
+   * need thousands of live refresh tokens, which the browser flow would take hours to make. Each realm counts as
+   * first authorised now unless set before (setRealmFirstAuthorizedAt).
+   */
+  function createGrants(input: { clientId: string; realmIds: readonly string[]; scope: string[] }): TokenIssue[] {
+    return input.realmIds.map((realmId) => {
+      const grant: GrantRecord = { id: newGrantId(), clientId: input.clientId, realmId, scope: input.scope, revoked: false };
+      grants.set(grant.id, grant);
+      if (!firstAuthorizedAt.has(realmId)) firstAuthorizedAt.set(realmId, now());
+      return issueTokenPair(grant);
+    });
+  }
+
+  function grantRefreshStats(): GrantRefreshStats {
+    let refreshes = 0;
+    let moreThanOnce = 0;
+    let max = 0;
+    for (const count of refreshesByGrant.values()) {
+      refreshes += count;
+      if (count > 1) moreThanOnce += 1;
+      max = Math.max(max, count);
+    }
+    return {
+      grants: grants.size,
+      refreshes,
+      refreshedGrants: refreshesByGrant.size,
+      grantsRefreshedMoreThanOnce: moreThanOnce,
+      maxRefreshesPerGrant: max,
+      refreshTokenReuses,
+    };
   }
 
   /** Revoke endpoint semantics: disconnects the app from the company, i.e. every grant of (client, realm). */
@@ -350,6 +419,12 @@ export function createEmulatorStore(config: StoreConfig) {
 
   // Tests shorten the refresh token's life for tokens issued from now on (an expired refresh token, in minutes).
   let refreshTtlOverride: number | null = null;
+  // null: a rotated refresh token is refused at once (the worst case, the default). Else how long it still works.
+  let rotationGraceMs: number | null = null;
+  function setRotationGrace(seconds: number | null): void {
+    rotationGraceMs = seconds === null ? null : seconds * 1000;
+  }
+  let refreshTokenReuses = 0;
   function setRefreshTokenTtl(seconds: number | null): void {
     refreshTtlOverride = seconds;
   }
@@ -388,8 +463,11 @@ export function createEmulatorStore(config: StoreConfig) {
 
   function reset(): void {
     changeLog.clear();
+    refreshesByGrant.clear();
     accounts.reset();
     refreshTtlOverride = null;
+    rotationGraceMs = null;
+    refreshTokenReuses = 0;
     codes.clear();
     grants.clear();
     tokens.clear();
@@ -403,6 +481,9 @@ export function createEmulatorStore(config: StoreConfig) {
   return {
     calls,
     setRefreshTokenTtl,
+    setRotationGrace,
+    /** Refresh requests that presented an already rotated refresh token, since the last reset. */
+    refreshTokenReuses: () => refreshTokenReuses,
     now,
     advanceTime(seconds: number): void {
       clockOffsetMs += seconds * 1000;
@@ -413,6 +494,8 @@ export function createEmulatorStore(config: StoreConfig) {
     issueAuthorizationCode,
     exchangeAuthorizationCode,
     refresh,
+    createGrants,
+    grantRefreshStats,
     revokeByToken,
     revokeRealm,
     checkAccessToken,

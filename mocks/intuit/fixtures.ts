@@ -101,8 +101,40 @@ export const SANDBOX_COMPANIES: readonly SandboxCompany[] = [
   },
 ];
 
+/**
+ * Load-test companies: any realm id of the form 93414530000NNNNN (N digits) is a small sandbox company, so that
+ * soak and load tests can connect hundreds of tenants through the real consent path (a realm belongs to one tenant at
+ * a time). They are not listed on the consent page; the consent form must name one.
+ */
+export const LOAD_TEST_REALM_PREFIX = "93414530000";
+const LOAD_TEST_REALM = /^93414530000(\d{5})$/;
+
+export function loadTestRealmId(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 99_999) throw new Error(`load-test company number out of range: ${n}`);
+  return `${LOAD_TEST_REALM_PREFIX}${String(n).padStart(5, "0")}`;
+}
+
+function loadTestCompany(realmId: string): SandboxCompany | undefined {
+  const n = LOAD_TEST_REALM.exec(realmId)?.[1];
+  if (n === undefined) return undefined;
+  const name = `Load Test Company_${Number(n)}`;
+  return {
+    realmId,
+    companyName: name,
+    legalName: `${name} LLC`,
+    country: "USA",
+    email: "loadtest@example.com",
+    line1: "1 Test Street",
+    city: "San Diego",
+    region: "CA",
+    postalCode: "92101",
+    phone: "(619) 555-0100",
+    currency: { value: "USD", name: "United States Dollar" },
+  };
+}
+
 export function findCompany(realmId: string): SandboxCompany | undefined {
-  return SANDBOX_COMPANIES.find((company) => company.realmId === realmId);
+  return SANDBOX_COMPANIES.find((company) => company.realmId === realmId) ?? loadTestCompany(realmId);
 }
 
 // A fixed creation date keeps fixtures stable between runs (snapshots, e2e screenshots).

@@ -336,6 +336,23 @@ describe("token endpoint: refresh_token", () => {
     const response = await tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token }, { authorization: other });
     expect(response.status).toBe(401);
   });
+
+  it("counts a rotated refresh token presented again, and honours it within a rotation grace period", async () => {
+    const first = await connect();
+    const second = (await (await tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token })).json()) as TokenJson;
+    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token })).status).toBe(400);
+    expect(intuit.emulator.refreshTokenReuses()).toBe(1);
+
+    // jsclient's README: the previous token lasts 24 h after a new one.
+    intuit.emulator.setRotationGrace(24 * 3600);
+    const third = await tokenRequest({ grant_type: "refresh_token", refresh_token: second.refresh_token });
+    expect(third.status).toBe(200);
+    const again = await tokenRequest({ grant_type: "refresh_token", refresh_token: second.refresh_token });
+    expect(again.status).toBe(200);
+    expect(intuit.emulator.refreshTokenReuses()).toBe(2);
+    intuit.emulator.advanceTime(24 * 3600);
+    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: second.refresh_token })).status).toBe(400);
+  });
 });
 
 describe("revoke", () => {
@@ -459,6 +476,16 @@ describe("accounting API", () => {
 });
 
 describe("injected faults", () => {
+  it("answerDelayMs: acts on the request first, then holds the answer", async () => {
+    const first = await connect();
+    intuit.emulator.injectFault({ target: "token", answerDelayMs: 300 });
+    const answer = tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token });
+    await new Promise((r) => setTimeout(r, 100));
+    // Rotated before the answer left: a client that dies now has lost the new token.
+    expect(intuit.emulator.activeTokens({ kind: "refresh" }).map((t) => t.token)).not.toContain(first.refresh_token);
+    expect((await answer).status).toBe(200);
+  });
+
   it("applies a fault the given number of times, then behaves normally", async () => {
     intuit.emulator.injectFault({ target: "discovery", status: 503, times: 2 });
     const discovery = `${intuit.origin}/.well-known/openid_sandbox_configuration`;
@@ -525,6 +552,20 @@ describe("HTTP control endpoints", () => {
     expect((await post("reset", {})).status).toBe(200);
     expect(intuit.emulator.calls.api).toBe(0);
     expect(intuit.emulator.activeTokens()).toEqual([]);
+  });
+});
+
+describe("load-test companies", () => {
+  it("connects any realm 93414530000NNNNN through the consent form and serves its CompanyInfo", async () => {
+    const { loadTestRealmId } = await import("./fixtures");
+    const realmId = loadTestRealmId(42);
+    expect(realmId).toBe("9341453000000042");
+    const tokens = await connect(realmId);
+    const response = await companyInfo(tokens.access_token, realmId);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ CompanyInfo: { CompanyName: "Load Test Company_42" } });
+    // Other unknown realms stay unknown.
+    await expect(completeConsent(authorizeUrl(), { realmId: "9341453000001" })).rejects.toThrow(/HTTP 400/);
   });
 });
 

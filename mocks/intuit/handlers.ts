@@ -30,14 +30,16 @@ import {
   type EmulatorCalls,
   type EmulatorChange,
   type EmulatorFault,
+  type GrantRefreshStats,
+  type TokenIssue,
   type TokenKind,
 } from "./emulator-state";
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
+import { ACCOUNTING_SCOPE, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
 import { createIdTokenSigner } from "./id-token";
 import { oauthHandlers } from "./oauth-handlers";
 import type { EmulatorLimits, LimitsPatch, RealmLimitStats } from "./realm-limits";
 
-export type { ActiveToken, ChangeInput, EmulatorCalls, EmulatorChange, EmulatorFault, FaultTarget, TokenKind } from "./emulator-state";
+export type { ActiveToken, ChangeInput, EmulatorCalls, EmulatorChange, EmulatorFault, FaultTarget, GrantRefreshStats, TokenIssue, TokenKind } from "./emulator-state";
 export type { ApiRequestRecord } from "./context";
 export type { AccountPatch, EmulatorAccount, NewAccount } from "./accounts";
 export { AccountChangeError } from "./accounts";
@@ -80,6 +82,8 @@ export interface EmulatorSnapshot {
   activeTokens: TokenPreview[];
   pendingFaults: (EmulatorFault & { remaining: number })[];
   apiRequests: ApiRequestRecord[];
+  /** Refresh requests that presented an already rotated refresh token (a double renewal, or a lost answer). */
+  refreshTokenReuses: number;
 }
 
 export interface EmulatorState {
@@ -104,6 +108,17 @@ export interface EmulatorState {
   apiRequests(): readonly ApiRequestRecord[];
   /** Refresh tokens issued from now on live this many seconds (null: back to the configured lifetime). */
   setRefreshTokenTtl(seconds: number | null): void;
+  /** How long a rotated refresh token keeps working (null, the default: refused at once, Intuit's worst case). */
+  setRotationGrace(seconds: number | null): void;
+  /** Refresh requests that presented an already rotated refresh token, since the last reset. */
+  refreshTokenReuses(): number;
+  /**
+   * One live grant per realm, made without the consent screen (load tests): each answer is what the token endpoint
+   * would return for it. Scope: accounting only unless given.
+   */
+  createGrants(realmIds: readonly string[], options?: { scope?: string[] }): TokenIssue[];
+  /** Refreshes per grant and reused refresh tokens since the last reset: proof that nothing was renewed twice. */
+  grantRefreshStats(): GrantRefreshStats;
   /**
    * A change to one object of the realm, as a QuickBooks user would make it (no webhook is sent): CDC reports it.
    * Throws for an entity CDC does not support or an unknown operation.
@@ -178,6 +193,10 @@ function createState(ctx: EmulatorContext): EmulatorState {
     apiRequests: () => [...ctx.apiRequests],
     advanceTime: store.advanceTime,
     setRefreshTokenTtl: store.setRefreshTokenTtl,
+    setRotationGrace: store.setRotationGrace,
+    refreshTokenReuses: store.refreshTokenReuses,
+    createGrants: (realmIds, options) => store.createGrants({ clientId: ctx.clientId, realmIds, scope: options?.scope ?? [ACCOUNTING_SCOPE] }),
+    grantRefreshStats: store.grantRefreshStats,
     setRealmFirstAuthorizedAt: store.setRealmFirstAuthorizedAt,
     recordChange: store.recordChange,
     changes: store.changes,
@@ -195,6 +214,7 @@ function createState(ctx: EmulatorContext): EmulatorState {
       activeTokens: store.activeTokens().map(previewOf),
       pendingFaults: store.pendingFaults(),
       apiRequests: [...ctx.apiRequests],
+      refreshTokenReuses: store.refreshTokenReuses(),
     }),
   };
   return state;

@@ -2,7 +2,7 @@
 // PUT /api/quickbooks/settings – change them (admins only); a changed Intuit app asks for a reconnect.
 import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
-import { AppError } from "@/lib/errors";
+import { readJson } from "@/lib/http/read-json";
 import { privateJson, respond } from "@/lib/http/respond";
 import { getIntuitSettings, settingsUpdateSchema, updateIntuitSettings } from "@/lib/quickbooks/intuit-settings";
 
@@ -16,10 +16,7 @@ export async function GET(req: Request) {
 export async function PUT(req: Request) {
   return respond(async () => {
     const actor = await requireActor(req, "credentials.manage");
-    const body: unknown = await req.json().catch(() => {
-      throw new AppError("invalid_json", 400, "The request body must be JSON.");
-    });
-    const update = settingsUpdateSchema.parse(body);
+    const update = settingsUpdateSchema.parse(await readJson(req));
     await updateIntuitSettings(actor.tenantId, actor.userId, update, requestMetaFrom(req));
     return privateJson(await getIntuitSettings(actor.tenantId, actor.userId, requestMetaFrom(req)));
   });
