@@ -1,6 +1,7 @@
-// The webhook benchmark's load generator, run in its own process (never in the servers'): N requests from a fixed
-// number of concurrent senders over keep-alive connections, each request's latency recorded.
-// Usage: node --import tsx bench/load.ts <config.json>   (bench/webhooks.ts writes the config and reads the result)
+// The benchmarks' load generator, run in its own process (never in the servers'): N requests from a fixed number of
+// concurrent senders over keep-alive connections, each request's latency recorded.
+// Usage: node --import tsx bench/load.ts <config.json>   (bench/webhooks.ts and bench/harness.ts write the config and
+// read the result)
 import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { cpuShare, cpuSnapshot, type CpuShare } from "./cpu";
@@ -12,6 +13,8 @@ export interface LoadConfig {
   requestsFile?: string;
   /** GET: how many requests. */
   count?: number;
+  /** Headers sent with every request, e.g. a session cookie. */
+  headers?: Record<string, string>;
   concurrency: number;
   /** The answer that counts as a success. */
   expectStatus: number;
@@ -34,7 +37,7 @@ export interface LoadResult {
   succeededMask: string;
   elapsedMs: number;
   perSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number; mean: number };
   /** Sums of the `received` and `stored` counts in the JSON answers. */
   answered: { received: number; stored: number };
   /** CPU during the run, in percent of one core: this generator, and the machine split by server / PostgreSQL / other. */
@@ -65,8 +68,8 @@ async function run(config: LoadConfig): Promise<LoadResult> {
     new Promise<void>((resolve) => {
       const item = requests[i];
       const headers: http.OutgoingHttpHeaders = item
-        ? { "content-type": "application/json", "content-length": item.body.byteLength, "intuit-signature": item.signature }
-        : {};
+        ? { ...config.headers, "content-type": "application/json", "content-length": item.body.byteLength, "intuit-signature": item.signature }
+        : { ...config.headers };
       const started = process.hrtime.bigint();
       let settled = false;
       const finish = (status: string, error?: string) => {
@@ -132,6 +135,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
     latencyMs: {
       p50: round(percentile(sorted, 0.5)),
       p90: round(percentile(sorted, 0.9)),
+      p95: round(percentile(sorted, 0.95)),
       p99: round(percentile(sorted, 0.99)),
       max: round(sorted[sorted.length - 1] ?? 0),
       mean: round(n ? sorted.reduce((s, v) => s + v, 0) / n : 0),

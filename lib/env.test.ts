@@ -28,6 +28,14 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...production, QBC_BACKGROUND_JOBS: "off" }).backgroundJobs).toBe(false);
   });
 
+  it("bounds the renewal concurrency by the database pool: 1 to 8, default 6", () => {
+    expect(parseEnv({ ...production }).renewalConcurrency).toBe(6);
+    expect(parseEnv({ ...production, QBC_RENEWAL_CONCURRENCY: "8" }).renewalConcurrency).toBe(8);
+    for (const bad of ["0", "9", "2.5", "many"]) {
+      expect(() => parseEnv({ ...production, QBC_RENEWAL_CONCURRENCY: bad })).toThrow(/QBC_RENEWAL_CONCURRENCY/);
+    }
+  });
+
   it("uses Intuit's production hosts for the production environment", () => {
     const env = parseEnv({ ...production, INTUIT_ENVIRONMENT: "production", APP_URL: "https://connect.example.com/" });
     expect(env.intuit.discoveryUrl).toBe("https://developer.api.intuit.com/.well-known/openid_configuration");

@@ -34,6 +34,14 @@ const base64Key = z
   .trim()
   .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded in base64");
 
+/**
+ * Token renewals in flight at once per instance (QBC_RENEWAL_CONCURRENCY). Each holds one of the instance's 10 database
+ * connections for its whole exchange with Intuit (the row lock, db/client.ts), so at most 8 leaves the requests served
+ * meanwhile at least two; the default 6 leaves four.
+ */
+export const DEFAULT_RENEWAL_CONCURRENCY = 6;
+export const MAX_RENEWAL_CONCURRENCY = 8;
+
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalString.pipe(
@@ -56,6 +64,14 @@ const rawSchema = z.object({
   INTUIT_REDIRECT_URI: optionalUrl,
   EMULATOR_URL: optionalUrl,
   QBC_BACKGROUND_JOBS: optionalString.pipe(z.enum(["on", "off"]).optional()),
+  QBC_RENEWAL_CONCURRENCY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number from 1 to ${MAX_RENEWAL_CONCURRENCY}`)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(MAX_RENEWAL_CONCURRENCY))
+      .optional(),
+  ),
 });
 
 export type IntuitEnvironment = "sandbox" | "production";
@@ -70,6 +86,8 @@ export interface Env {
   tokenEncryptionPreviousKeys: string[];
   /** Token renewal and revocation retries in the background (lib/jobs); QBC_BACKGROUND_JOBS=off turns them off. */
   backgroundJobs: boolean;
+  /** Token renewals the background sweep runs at once in this process (QBC_RENEWAL_CONCURRENCY). */
+  renewalConcurrency: number;
   intuit: {
     environment: IntuitEnvironment;
     clientId: string;
@@ -166,6 +184,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
         return k;
       }),
     backgroundJobs: raw.QBC_BACKGROUND_JOBS !== "off",
+    renewalConcurrency: raw.QBC_RENEWAL_CONCURRENCY ?? DEFAULT_RENEWAL_CONCURRENCY,
     intuit: {
       environment,
       clientId: raw.INTUIT_CLIENT_ID ?? (usesEmulator ? EMULATOR_CLIENT_ID : ""),

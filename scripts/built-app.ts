@@ -13,6 +13,8 @@ import { nextStartArgv } from "./next-start";
 export const repoDir = path.resolve(import.meta.dirname, "..");
 export const POSTGRES_SERVER_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
 export const SESSION_COOKIE = "authjs.session-token";
+/** Extra environment variables (Node's ProcessEnv type insists on NODE_ENV, which extras never set). */
+export type EnvVars = Record<string, string | undefined>;
 
 const children = new Set<ChildProcess>();
 export const logDir = mkdtempSync(path.join(os.tmpdir(), "qbc-processes-"));
@@ -194,7 +196,7 @@ export function appCommit(appDir = repoDir): string {
 }
 
 /** The environment of a production app instance on `databaseUrl`, with Intuit played by the emulator at `intuitUrl`. */
-export function productionEnv(options: { databaseUrl: string; appUrl: string; intuitUrl: string; webhookVerifierToken?: string; extra?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
+export function productionEnv(options: { databaseUrl: string; appUrl: string; intuitUrl: string; webhookVerifierToken?: string; extra?: EnvVars }): NodeJS.ProcessEnv {
   return {
     ...minimalEnv(),
     NODE_ENV: "production",
@@ -232,7 +234,7 @@ export async function startBuiltApp(options: { name?: string; appDir?: string; p
 }
 
 /** The Intuit emulator (mocks/intuit/server.ts) as its own process: real HTTP between the app and "Intuit". */
-export async function startEmulatorProcess(options: { name?: string; port?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Launched & { url: string }> {
+export async function startEmulatorProcess(options: { name?: string; port?: number; env?: EnvVars } = {}): Promise<Launched & { url: string }> {
   const port = options.port ?? (await freePort());
   const launched = launch(options.name ?? "emulator", process.execPath, ["--import", "tsx", "mocks/intuit/server.ts"], {
     env: { ...minimalEnv(), EMULATOR_PORT: String(port), EMULATOR_ORIGIN: `http://127.0.0.1:${port}`, ...options.env },

@@ -23,9 +23,9 @@ export const auditEvents = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("audit_events_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    index("audit_events_tenant_created_idx").on(t.tenantId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // The access-history filters on the logs page (actor, outcome), in the keyset order.
-    index("audit_events_tenant_actor_created_idx").on(t.tenantId, t.actorUserId, t.createdAt.desc(), t.id.desc()),
-    index("audit_events_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc(), t.id.desc()),
+    index("audit_events_tenant_actor_created_idx").on(t.tenantId, t.actorUserId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("audit_events_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );

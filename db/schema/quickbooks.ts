@@ -72,6 +72,10 @@ export const quickbooksConnections = pgTable(
     /** The newest QuickBooks change seen for this company (webhook or CDC): where a catch-up starts from. */
     lastChangeSeenAt: timestamp("last_change_seen_at", { withTimezone: true }),
     lastCatchUpAt: timestamp("last_catch_up_at", { withTimezone: true }),
+    // The renewal sweep's claim: the sweeper (of any instance) that took this connection into a batch renews it, and
+    // no other sweeper takes it before this time (lib/jobs/renewal-sweep.ts). Only a work split, never the guard
+    // against a double renewal: that is the row lock and the due re-check under it.
+    renewalClaimedUntil: timestamp("renewal_claimed_until", { withTimezone: true }),
     lastErrorStep: text("last_error_step"),
     lastErrorCode: text("last_error_code"),
     lastErrorMessage: text("last_error_message"),
@@ -112,10 +116,13 @@ export const callbackLogs = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("callback_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    // desc().nullsFirst(): the order `order by created_at desc, id desc` asks for (NULLS FIRST is PostgreSQL's default
+    // for desc). drizzle-kit writes a bare desc() as DESC NULLS LAST, which cannot serve it: before migration 0012 the
+    // latest row of a tenant, and every logs page, sorted all of the tenant's rows.
+    index("callback_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // The logs page's filters (outcome, user), each in the keyset order: a filtered page is a short index range.
-    index("callback_logs_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc(), t.id.desc()),
-    index("callback_logs_tenant_user_created_idx").on(t.tenantId, t.userId, t.createdAt.desc(), t.id.desc()),
+    index("callback_logs_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("callback_logs_tenant_user_created_idx").on(t.tenantId, t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );
 
@@ -145,8 +152,8 @@ export const refreshLogs = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("refresh_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
-    index("refresh_logs_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc(), t.id.desc()),
+    index("refresh_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("refresh_logs_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );
 

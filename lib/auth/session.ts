@@ -1,9 +1,11 @@
 import "server-only";
 import { headers as nextHeaders } from "next/headers";
-import { getToken } from "next-auth/jwt";
+import { decode, getToken, type JWT } from "next-auth/jwt";
 import { db } from "@/db";
 import type { Role } from "@/db/schema";
 import { env } from "@/lib/env";
+import { asDatabaseUnavailable } from "@/lib/errors";
+import { SessionTokenCache } from "./session-token-cache";
 import { findMembership } from "./users";
 
 /** The signed-in person acting on their active tenant, with the role read fresh from the database. */
@@ -26,19 +28,45 @@ export type SessionResolution =
   | { kind: "no_membership"; userId: string }
   | { kind: "actor"; actor: Actor };
 
-/** Reads the session from a request's cookie. Works inside Next.js and in tests that call handlers directly. */
-export async function resolveSession(headers: Headers): Promise<SessionResolution> {
+// One cache per secret and cookie name: a token is only ever served to the configuration that decoded it.
+let tokenCache: { secret: string; cookieName: string; cache: SessionTokenCache } | undefined;
+
+/** The session cookie's claims, or null: Auth.js reads the cookie (chunks included), decoding goes through the cache. */
+async function sessionToken(headers: Headers): Promise<JWT | null> {
   const cookieName = sessionCookieName();
-  const token = await getToken({
+  const secret = env().authSecret;
+  const params = {
     req: { headers },
-    secret: env().authSecret,
+    secret,
     cookieName,
     salt: cookieName,
     secureCookie: cookieName.startsWith("__Secure-"),
     logger: { error: () => {}, warn: () => {}, debug: () => {} } as unknown as Console,
+  };
+  const raw = await getToken({ ...params, raw: true });
+  if (!raw) return null;
+  if (tokenCache?.secret !== secret || tokenCache.cookieName !== cookieName) tokenCache = { secret, cookieName, cache: new SessionTokenCache() };
+  return tokenCache.cache.get(raw, async (value) => {
+    try {
+      return await decode({ token: value, secret, salt: cookieName });
+    } catch {
+      return null; // tampered, expired or for another secret: signed out, as getToken would say
+    }
   });
+}
+
+/** Reads the session from a request's cookie. Works inside Next.js and in tests that call handlers directly. */
+export async function resolveSession(headers: Headers): Promise<SessionResolution> {
+  const token = await sessionToken(headers);
   if (!token || typeof token.userId !== "string") return { kind: "signed_out" };
-  const membership = typeof token.tenantId === "string" ? await findMembership(db(), token.userId, token.tenantId) : null;
+  // Every page and route reads the session first, so this is where a database outage is first met: tagged here, a
+  // page's error boundary can say "try again" instead of "something broke" (Next passes only the digest to it).
+  const membership =
+    typeof token.tenantId === "string"
+      ? await findMembership(db(), token.userId, token.tenantId).catch((error: unknown) => {
+          throw asDatabaseUnavailable(error);
+        })
+      : null;
   if (!membership) return { kind: "no_membership", userId: token.userId };
   const actor: Actor = {
     userId: token.userId,

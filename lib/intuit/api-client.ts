@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { IntuitApiError, parseIntuitError } from "./faults";
+import { intuitFetch } from "../http/server-timing";
 import { classifyTransportFailure, isPermittedEndpoint, readIntuitTid, timeoutSignal, type IntuitCallOptions } from "./http";
 import { companyInfoResponseSchema, type CompanyInfoRecord } from "./schemas";
 
@@ -67,7 +68,7 @@ async function send(url: URL, input: QboCallInput, method: string, body: unknown
   };
   if (body !== undefined) headers["content-type"] = "application/json";
   try {
-    return await (input.fetch ?? fetch)(url.href, {
+    return await (input.fetch ?? intuitFetch)(url.href, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -10,6 +10,7 @@
 
 import * as oauth from "oauth4webapi";
 import { IntuitOAuthError } from "./oauth-error";
+import { intuitFetch } from "../http/server-timing";
 import { classifyTransportFailure, isPermittedEndpoint, readIntuitTid, timeoutSignal, type IntuitCallOptions } from "./http";
 import { discoveryDocumentSchema, type DiscoveryDocument } from "./schemas";
 
@@ -38,7 +39,7 @@ function discoveryError(code: string, status: number | null, intuitTid: string |
 
 async function requestDocument(url: URL, options: FetchDiscoveryOptions): Promise<Response> {
   try {
-    return await (options.fetch ?? fetch)(url.href, {
+    return await (options.fetch ?? intuitFetch)(url.href, {
       method: "GET",
       headers: { accept: "application/json" },
       redirect: "manual",

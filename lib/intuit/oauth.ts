@@ -15,6 +15,7 @@ import {
   timeoutSignal,
   type IntuitCallOptions,
 } from "./http";
+import { intuitFetch } from "../http/server-timing";
 import { IntuitOAuthError } from "./oauth-error";
 import { oauthErrorResponseSchema, tokenResponseSchema } from "./schemas";
 
@@ -104,7 +105,7 @@ function endpointOf(as: oauth.AuthorizationServer, name: "token_endpoint" | "rev
 
 function requestOptions(input: TokenCallInput, endpoint: URL): oauth.TokenEndpointRequestOptions {
   return {
-    [oauth.customFetch]: input.fetch,
+    [oauth.customFetch]: input.fetch ?? intuitFetch,
     // Only for http://localhost, 127.0.0.1 and *.test (the emulator); oauth4webapi refuses other plain http.
     [oauth.allowInsecureRequests]: allowsInsecureRequests(endpoint),
     headers: { [HARD_EXPIRY_HEADER]: "true" },
@@ -277,7 +278,7 @@ export async function revokeToken(input: RevokeTokenInput): Promise<{ intuitTid:
   }
   let response: Response;
   try {
-    response = await (input.fetch ?? fetch)(endpoint.href, {
+    response = await (input.fetch ?? intuitFetch)(endpoint.href, {
       method: "POST",
       headers: {
         authorization: basicAuthorization(input.client),

@@ -5,7 +5,7 @@ import { env } from "@/lib/env";
 import { runPendingSyncs } from "@/lib/ledger/sync-runs";
 import { runCatchUpSweep, type CatchUpSweepResult } from "./catch-up-sweep";
 import { runMetricsRetentionSweep, type MetricsRetentionResult } from "./metrics-retention-sweep";
-import { runRenewalSweep, type RenewalSweepResult } from "./renewal-sweep";
+import { runRenewalSweep, type RenewalSweepOptions, type RenewalSweepResult } from "./renewal-sweep";
 import { runReverifySweep, type ReverifySweepResult } from "./reverify-sweep";
 import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
@@ -19,6 +19,12 @@ import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocatio
  *   instances never run two sweeps at once and a slow sweep never piles up a backlog. Any instance's worker may run it.
  * - PGlite (one process by design): an in-process timer, unref'd, every minute, never overlapping itself.
  *
+ * Token renewal at scale: the sweep renews what is due in claimed batches (renewal-sweep.ts). When more is due than
+ * one batch, it also sends "token-renewal" helper jobs, which every instance works: all instances then renew side by
+ * side, each claiming its own batches, until nothing due is left. The queue keeps at most one helper job waiting per
+ * slot, so a backlog that outlasts a minute never piles jobs up. The sweep job itself renews for a short budget only,
+ * so that the other sweeps below are not held up by a large backlog; the helpers carry on.
+ *
  * Even if two sweeps did overlap, each connection would be renewed once: see renewal-sweep.ts (row lock + due re-check).
  * The same job also retries unconfirmed revocations and re-verifies connections whose last Verify is a day old
  * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at, and catches up, through
@@ -28,9 +34,19 @@ import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocatio
  */
 
 export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
+export const TOKEN_RENEWAL_QUEUE = "token-renewal";
 export const SWEEP_INTERVAL_MS = 60_000;
 /** A sweep that runs longer than this is considered stuck by pg-boss (and the next one may start). */
 const SWEEP_EXPIRE_SECONDS = 15 * 60;
+/** The scheduled sweep's own share of a renewal backlog: the helpers take the rest. */
+const SWEEP_RENEWAL_BUDGET_MS = 30_000;
+/**
+ * Helper jobs sent for a backlog: each instance works one at a time, so this many lets up to this many instances
+ * join at once (more join on the next minute's sweep). Surplus ones find nothing left and end at once.
+ */
+export const RENEWAL_HELPER_JOBS = 4;
+/** A helper renews for DEFAULT_RENEWAL_BUDGET_MS at most; well before this, pg-boss would take it for stuck. */
+const HELPER_EXPIRE_SECONDS = 10 * 60;
 
 export interface SweepReport {
   renewal: RenewalSweepResult | null;
@@ -64,10 +80,10 @@ function logError(context: string, error: unknown): void {
  * The sweeps, each on its own: one failing does not stop the others. The re-verify runs after the renewal, so that it
  * finds tokens the renewal has just made fresh.
  */
-export async function runTokenSweeps(options: { now?: Date } = {}): Promise<SweepReport> {
+export async function runTokenSweeps(options: { now?: Date; renewal?: Pick<RenewalSweepOptions, "budgetMs" | "onBacklog"> } = {}): Promise<SweepReport> {
   const report: SweepReport = { renewal: null, revocations: null, reverify: null, catchUp: null, webhooks: null, retention: null, syncs: null };
   try {
-    report.renewal = await runRenewalSweep({ now: options.now });
+    report.renewal = await runRenewalSweep({ now: options.now, ...options.renewal });
   } catch (error) {
     logError("token renewal sweep", error);
   }
@@ -142,7 +158,28 @@ function startRunner(options: { intervalMs?: number }): Promise<Runner> {
 
 // ---------------------------------------------------------------- PostgreSQL: pg-boss
 
+/** PostgreSQL's "deadlock detected": the transaction was chosen as the victim and rolled back; trying again is safe. */
+function isDeadlock(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "40P01";
+}
+
+/**
+ * Instances started at the same moment on a database pg-boss has not set up yet create its tables and queues at
+ * once; pg-boss's createQueue takes no lock of its own, and PostgreSQL may end one of them with a deadlock (seen with
+ * two instances starting together). The victim's work was rolled back, so it starts over, a moment later.
+ */
 async function startPgBoss(): Promise<Runner> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPgBossOnce();
+    } catch (error) {
+      if (attempt >= 3 || !isDeadlock(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 800));
+    }
+  }
+}
+
+async function startPgBossOnce(): Promise<Runner> {
   const connectionString = env().databaseUrl;
   if (!connectionString) throw new Error("pg-boss needs DATABASE_URL");
   const boss = new PgBoss({
@@ -156,8 +193,8 @@ async function startPgBoss(): Promise<Runner> {
   });
   // pg-boss reports errors as events (an EventEmitter without a listener would throw them); log the message only.
   boss.on("error", (error) => logError("pg-boss", error));
-  await boss.start();
   try {
+    await boss.start();
     await boss.createQueue(TOKEN_SWEEP_QUEUE, {
       name: TOKEN_SWEEP_QUEUE,
       policy: "stately",
@@ -165,8 +202,27 @@ async function startPgBoss(): Promise<Runner> {
       retryLimit: 0,
       expireInSeconds: SWEEP_EXPIRE_SECONDS,
     });
+    await boss.createQueue(TOKEN_RENEWAL_QUEUE, {
+      name: TOKEN_RENEWAL_QUEUE,
+      // "short": at most one job waiting per singleton key (one key per helper slot), any number running.
+      policy: "short",
+      retryLimit: 0,
+      expireInSeconds: HELPER_EXPIRE_SECONDS,
+    });
     await boss.schedule(TOKEN_SWEEP_QUEUE, "* * * * *", {}, { retryLimit: 0, expireInSeconds: SWEEP_EXPIRE_SECONDS });
-    await boss.work(TOKEN_SWEEP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 2 }, async () => runTokenSweeps());
+    const askForHelp = async () => {
+      await Promise.all(
+        Array.from({ length: RENEWAL_HELPER_JOBS }, (_, slot) =>
+          boss.send(TOKEN_RENEWAL_QUEUE, {}, { singletonKey: `slot-${slot}`, retryLimit: 0, expireInSeconds: HELPER_EXPIRE_SECONDS }),
+        ),
+      );
+    };
+    await boss.work(TOKEN_SWEEP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 2 }, async () =>
+      runTokenSweeps({ renewal: { budgetMs: SWEEP_RENEWAL_BUDGET_MS, onBacklog: askForHelp } }),
+    );
+    // Polled every second: a helper is asked for when thousands are due, and every second of delay is a second less
+    // of the access tokens' hour.
+    await boss.work(TOKEN_RENEWAL_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async () => runRenewalSweep());
   } catch (error) {
     await boss.stop({ graceful: false }).catch(() => {});
     throw error;

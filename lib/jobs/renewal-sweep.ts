@@ -1,9 +1,9 @@
 import "server-only";
-import { and, gte, isNotNull, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
+import { and, gte, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { db } from "@/db";
 import { quickbooksConnections } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import type { IntuitEnvironment } from "@/lib/env";
+import { env, type IntuitEnvironment } from "@/lib/env";
 import { renewAccessToken } from "@/lib/quickbooks/access-token";
 import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
 import {
@@ -16,6 +16,7 @@ import {
   isDueForRenewal,
   renewalFactsOf,
   renewalReason,
+  type RenewalFacts,
   type RenewalReason,
 } from "./due-rules";
 
@@ -23,18 +24,32 @@ import {
  * The token renewal sweep: renews the tokens of every connection the rules in due-rules.ts call due, through the
  * same use-case as every API call (renewAccessToken), with trigger "scheduled".
  *
- * Several app instances may sweep at the same moment (pg-boss keeps one sweep at a time per database, but a PGlite
- * timer, a manual trigger or a slow sweep overlapping the next can still race). Correctness does not depend on that:
- * the selection below takes no lock (a renewal calls Intuit, far too long to hold row locks for a whole batch), and
- * each renewal takes the connection's row lock, re-reads the row and re-checks the rules on it (`dueCheck`). A second
- * sweeper that selected the same connection waits for the first one's lock, then finds it no longer due and keeps
- * the stored tokens: each connection is refreshed once. Within one process, overlapping sweeps also skip a connection
- * another sweep is renewing, so their counts stay honest.
+ * Throughput: thousands of connections can fall due within one access token's hour (they were connected together,
+ * or the app was down), so a sweep does not stop after a fixed number: it claims due connections a batch at a time,
+ * most urgent first, and renews them `concurrency` at a time until none is left or its time budget is spent.
+ *
+ * Several sweepers at once (two app instances, or the sweep and its helper jobs, queue.ts): each claims its batch
+ * with `FOR UPDATE SKIP LOCKED` and stamps it `renewal_claimed_until` (a short lease), so the sweepers split the work
+ * instead of queueing on the same rows, and the rows of a sweeper that died are taken up once its lease runs out.
+ * The lease only splits work; correctness never depends on it: each renewal takes the connection's row lock, re-reads
+ * the row and re-checks the rules on it (`dueCheck`), so a connection renewed meanwhile (by an API call, "Renew
+ * token", or a sweeper whose lease ran out) is kept, not renewed again. Within one process, overlapping sweeps also
+ * skip a connection another sweep is renewing, and share one cap on renewals in flight (each holds one of the
+ * process's database connections for its whole exchange with Intuit).
  */
 
+/** The default `limit` of selectConnectionsDueForRenewal (a read for tests and tools; the sweep claims instead). */
 export const DEFAULT_SWEEP_LIMIT = 200;
-/** Renewals in flight at once per sweep: enough to keep up, few enough not to hammer Intuit or the pool. */
-const SWEEP_CONCURRENCY = 4;
+/**
+ * Connections claimed per batch. Small, so that a batch is worked long before its lease ends even when Intuit is
+ * slow (a renewal may take 20 s with its retries: 25 at 6 at a time is about 5 rounds), and the sweepers' batches
+ * interleave finely; large enough that claiming (one statement) costs little per renewal.
+ */
+export const RENEWAL_CLAIM_BATCH = 25;
+/** How long a claim keeps other sweepers off a connection; also how soon a failed renewal is tried again. */
+export const RENEWAL_CLAIM_LEASE_MS = 2 * 60 * 1000;
+/** A sweep stops claiming after this; what is left goes to the next sweep (pg-boss: a minute later). */
+export const DEFAULT_RENEWAL_BUDGET_MS = 4 * 60 * 1000;
 
 export interface RenewalCandidate {
   connectionId: string;
@@ -44,27 +59,40 @@ export interface RenewalCandidate {
 }
 
 export interface RenewalSweepResult {
-  /** Connections selected as due. */
+  /** Connections claimed as due. */
   examined: number;
   renewed: number;
   failed: number;
-  /** Selected, but found not due (or gone) under the lock, or being renewed by another sweep of this process. */
+  /** Claimed, but found not due (or gone) under the lock, or being renewed by another sweep of this process. */
   skipped: number;
 }
 
 export interface RenewalSweepOptions {
-  /** The sweep's clock; tests pass a simulated time. Default: the real time, read when each renewal happens. */
+  /** The sweep's clock; tests pass a simulated time. Default: the real time, read at each claim and renewal. */
   now?: Date;
+  /** Claim at most this many connections in this sweep. Default: no limit but the budget. */
   limit?: number;
+  /** Renewals in flight at once. Default QBC_RENEWAL_CONCURRENCY; never more than that per process in all. */
+  concurrency?: number;
+  /**
+   * Claim no further batch after this many milliseconds (real time); the batches claimed are still finished. Default
+   * DEFAULT_RENEWAL_BUDGET_MS.
+   */
+  budgetMs?: number;
+  /**
+   * Called once, when a claim comes back full: more is due than this sweep may finish alone. The pg-boss runner
+   * answers by asking the other instances to help (queue.ts). Its failure is logged and does not stop the sweep.
+   */
+  onBacklog?: () => Promise<void>;
 }
 
 const c = quickbooksConnections;
 
 /**
- * The connections due for renewal at `now`, soonest expiry first. The SQL states the rules of due-rules.ts
- * exactly (a test checks they agree), so that connections the rules reject never take the places of due ones.
+ * The rules of due-rules.ts as SQL, exactly (a test checks they agree), so that connections the rules reject never
+ * take the places of due ones.
  */
-export async function selectConnectionsDueForRenewal(now: Date, limit = DEFAULT_SWEEP_LIMIT): Promise<RenewalCandidate[]> {
+function dueForRenewal(now: Date): SQL {
   const t = now.getTime();
   const at = (offsetMs: number) => new Date(t + offsetMs);
   const accessRule = and(
@@ -81,31 +109,29 @@ export async function selectConnectionsDueForRenewal(now: Date, limit = DEFAULT_
     ),
     or(isNull(c.lastRefreshedAt), lte(c.lastRefreshedAt, at(-REFRESH_RULE_COOLDOWN_MS))),
   );
-  const rows = await db()
-    .select({
-      id: c.id,
-      tenantId: c.tenantId,
-      environment: c.environment,
-      status: c.status,
-      // Whether a refresh token exists; the sealed value itself is not read here.
-      hasRefreshToken: sql<boolean>`${c.refreshTokenEnc} is not null`,
-      accessTokenExpiresAt: c.accessTokenExpiresAt,
-      refreshTokenExpiresAt: c.refreshTokenExpiresAt,
-      refreshTokenHardExpiresAt: c.refreshTokenHardExpiresAt,
-      lastUsedAt: c.lastUsedAt,
-      lastRefreshedAt: c.lastRefreshedAt,
-    })
-    .from(c)
-    .where(
-      and(
-        isNotNull(c.refreshTokenEnc),
-        notInArray(c.status, [...NOT_RENEWED_STATUSES]),
-        or(accessRule, refreshRule),
-      ),
-    )
-    .orderBy(sql`least(${c.accessTokenExpiresAt}, ${c.refreshTokenExpiresAt}) asc nulls first`, c.id)
-    .limit(limit);
+  return and(isNotNull(c.refreshTokenEnc), notInArray(c.status, [...NOT_RENEWED_STATUSES]), or(accessRule, refreshRule))!;
+}
 
+/** Soonest expiry first: the connections closest to breaking are renewed first. */
+const mostUrgentFirst = [sql`least(${c.accessTokenExpiresAt}, ${c.refreshTokenExpiresAt}) asc nulls first`, c.id] as const;
+
+const factColumns = {
+  id: c.id,
+  tenantId: c.tenantId,
+  environment: c.environment,
+  status: c.status,
+  // Whether a refresh token exists; the sealed value itself is not read here.
+  hasRefreshToken: sql<boolean>`${c.refreshTokenEnc} is not null`,
+  accessTokenExpiresAt: c.accessTokenExpiresAt,
+  refreshTokenExpiresAt: c.refreshTokenExpiresAt,
+  refreshTokenHardExpiresAt: c.refreshTokenHardExpiresAt,
+  lastUsedAt: c.lastUsedAt,
+  lastRefreshedAt: c.lastRefreshedAt,
+};
+
+type FactRow = RenewalFacts & { id: string; tenantId: string; environment: IntuitEnvironment };
+
+function candidatesOf(rows: FactRow[], now: Date): RenewalCandidate[] {
   const candidates: RenewalCandidate[] = [];
   for (const row of rows) {
     const { id, tenantId, environment, ...facts } = row;
@@ -113,6 +139,40 @@ export async function selectConnectionsDueForRenewal(now: Date, limit = DEFAULT_
     if (reason) candidates.push({ connectionId: id, tenantId, environment, reason });
   }
   return candidates;
+}
+
+/** The connections due for renewal at `now`, soonest expiry first, claimed or not. Takes no lock and claims nothing. */
+export async function selectConnectionsDueForRenewal(now: Date, limit = DEFAULT_SWEEP_LIMIT): Promise<RenewalCandidate[]> {
+  const rows = await db()
+    .select(factColumns)
+    .from(c)
+    .where(dueForRenewal(now))
+    .orderBy(...mostUrgentFirst)
+    .limit(limit);
+  return candidatesOf(rows, now);
+}
+
+/**
+ * Claims up to `limit` due connections nobody else holds a claim on, most urgent first, until `now + leaseMs`. One
+ * statement: rows another sweeper is claiming at this instant are skipped (SKIP LOCKED), not waited for.
+ */
+export async function claimConnectionsDueForRenewal(now: Date, limit = RENEWAL_CLAIM_BATCH, leaseMs = RENEWAL_CLAIM_LEASE_MS): Promise<RenewalCandidate[]> {
+  const claimable = db()
+    .select({ id: c.id })
+    .from(c)
+    .where(and(dueForRenewal(now), or(isNull(c.renewalClaimedUntil), lte(c.renewalClaimedUntil, now))))
+    .orderBy(...mostUrgentFirst)
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  const rows = await db()
+    .update(c)
+    .set({ renewalClaimedUntil: new Date(now.getTime() + leaseMs) })
+    .where(inArray(c.id, claimable))
+    .returning(factColumns);
+  // RETURNING keeps no order: put the most urgent first again.
+  const urgency = (row: FactRow) => Math.min(row.accessTokenExpiresAt?.getTime() ?? -Infinity, row.refreshTokenExpiresAt?.getTime() ?? -Infinity);
+  rows.sort((a, b) => urgency(a) - urgency(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return candidatesOf(rows, now);
 }
 
 // Connections a sweep of this process is renewing right now.
@@ -155,16 +215,76 @@ export async function renewDueConnection(candidate: RenewalCandidate, options: {
   }
 }
 
-/** One sweep: select what is due, renew it a few at a time, count the outcomes. */
+// Renewals in flight in this process, across every sweep it runs (the pg-boss sweep and a helper job may overlap).
+let inFlightHere = 0;
+const waitingForSlot: (() => void)[] = [];
+
+async function withRenewalSlot<T>(work: () => Promise<T>): Promise<T> {
+  const cap = env().renewalConcurrency;
+  while (inFlightHere >= cap) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  inFlightHere += 1;
+  try {
+    return await work();
+  } finally {
+    inFlightHere -= 1;
+    waitingForSlot.shift()?.();
+  }
+}
+
+/**
+ * One sweep: claim due connections a batch at a time and renew them `concurrency` at a time, until nothing due is left
+ * unclaimed, the limit is reached, or the budget is spent. Never throws for one connection's failure.
+ */
 export async function runRenewalSweep(options: RenewalSweepOptions = {}): Promise<RenewalSweepResult> {
-  const candidates = await selectConnectionsDueForRenewal(options.now ?? new Date(), options.limit ?? DEFAULT_SWEEP_LIMIT);
-  const result: RenewalSweepResult = { examined: candidates.length, renewed: 0, failed: 0, skipped: 0 };
-  let next = 0;
-  const worker = async () => {
-    for (let candidate = candidates[next++]; candidate; candidate = candidates[next++]) {
-      result[await renewDueConnection(candidate, { now: options.now })] += 1;
+  const result: RenewalSweepResult = { examined: 0, renewed: 0, failed: 0, skipped: 0 };
+  const deadline = performance.now() + (options.budgetMs ?? DEFAULT_RENEWAL_BUDGET_MS);
+  const limit = options.limit ?? Infinity;
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? env().renewalConcurrency, env().renewalConcurrency));
+  const queue: RenewalCandidate[] = [];
+  let exhausted = false;
+  let backlogReported = false;
+  // One claim at a time: the workers that find the queue empty wait for the same claim.
+  let claiming: Promise<void> | null = null;
+
+  let claims = 0;
+  const claim = async () => {
+    const wanted = Math.min(RENEWAL_CLAIM_BATCH, limit - result.examined);
+    // The budget stops further claims, never the first: every sweep renews at least the most urgent batch.
+    if (wanted <= 0 || (claims > 0 && performance.now() >= deadline)) {
+      exhausted = true;
+      return;
+    }
+    const now = options.now ?? new Date();
+    claims += 1;
+    const claimed = await claimConnectionsDueForRenewal(now, wanted);
+    result.examined += claimed.length;
+    queue.push(...claimed);
+    // A short claim means nothing due is left unclaimed (rows the rules reject in JS are none: the SQL is the rules).
+    if (claimed.length < wanted) exhausted = true;
+    if (claimed.length === RENEWAL_CLAIM_BATCH && !backlogReported && options.onBacklog) {
+      backlogReported = true;
+      await options.onBacklog().catch((error: unknown) => {
+        console.error(`Token renewal sweep: asking for help failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, candidates.length) }, worker));
+  const next = async (): Promise<RenewalCandidate | undefined> => {
+    for (;;) {
+      const candidate = queue.shift();
+      if (candidate) return candidate;
+      if (exhausted) return undefined;
+      claiming ??= claim().finally(() => {
+        claiming = null;
+      });
+      await claiming;
+    }
+  };
+  const worker = async () => {
+    for (let candidate = await next(); candidate; candidate = await next()) {
+      const outcome = await withRenewalSlot(() => renewDueConnection(candidate, { now: options.now }));
+      result[outcome] += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return result;
 }

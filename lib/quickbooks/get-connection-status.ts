@@ -1,14 +1,10 @@
 import "server-only";
-import { desc, eq } from "drizzle-orm";
-import { db } from "@/db";
-import { callbackLogs, refreshLogs } from "@/db/schema";
-import { latestReconciliationFacts } from "@/lib/ledger/reconciliation";
+import { env } from "@/lib/env";
 import { inspectAccessTokenSeal } from "./access-token";
-import { connectionFacts, findConnection } from "./connections";
-import { latestRevocation } from "./disconnect";
+import { connectionFacts } from "./connections";
 import { checkDiscovery } from "./discovery-check";
-import { intuitAppFor } from "./intuit-app";
-import { webhookDelayStats, webhookHealth } from "./webhook-deliveries";
+import { intuitAppOf } from "./intuit-app";
+import { readStatusFacts } from "./read-status-facts";
 import { computeReadiness, type ChecklistItem, type ReadinessInput } from "./readiness";
 import { deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./steps";
 
@@ -45,27 +41,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** Gathers the facts readiness is computed from; `forceDiscovery` re-fetches Intuit's document ("Re-run checks"). */
 export async function getConnectionStatus(tenantId: string, options: { now?: Date; forceDiscovery?: boolean } = {}): Promise<ConnectionStatusView> {
   const now = options.now ?? new Date();
-  const app = await intuitAppFor(tenantId);
-  const [row, revocation, [lastCallback], [lastRefresh], discovery, webhooks, webhookDelays, reconciliation] = await Promise.all([
-    findConnection(db(), tenantId, app.environment),
-    latestRevocation(tenantId),
-    db()
-      .select({ outcome: callbackLogs.outcome, errorCode: callbackLogs.errorCode, message: callbackLogs.message, at: callbackLogs.createdAt })
-      .from(callbackLogs)
-      .where(eq(callbackLogs.tenantId, tenantId))
-      .orderBy(desc(callbackLogs.createdAt), desc(callbackLogs.id))
-      .limit(1),
-    db()
-      .select({ outcome: refreshLogs.outcome, errorCode: refreshLogs.errorCode, message: refreshLogs.message, at: refreshLogs.createdAt })
-      .from(refreshLogs)
-      .where(eq(refreshLogs.tenantId, tenantId))
-      .orderBy(desc(refreshLogs.createdAt), desc(refreshLogs.id))
-      .limit(1),
-    checkDiscovery(app.discoveryUrl, { force: options.forceDiscovery }),
-    webhookHealth(tenantId, now),
-    webhookDelayStats(tenantId, now),
-    latestReconciliationFacts(tenantId, app.environment),
-  ]);
+  const stored = await readStatusFacts(tenantId, env().intuit.environment, now);
+  const app = intuitAppOf(stored.environment, stored.settings, stored.own);
+  const discovery = await checkDiscovery(app.discoveryUrl, { force: options.forceDiscovery });
+  const { connection: row, revocation, lastCallback, lastRefresh, webhooks, webhookDelays, reconciliation } = stored;
   const facts = row ? connectionFacts(row) : null;
   const input: ReadinessInput = {
     now,
@@ -80,8 +59,8 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
     discovery,
     connection: facts,
     accessTokenSeal: row ? inspectAccessTokenSeal(row) : null,
-    lastCallback: lastCallback ?? null,
-    lastRefresh: lastRefresh ?? null,
+    lastCallback,
+    lastRefresh,
     webhooks,
     apiErrors: null,
     reconciliation,

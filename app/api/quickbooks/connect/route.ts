@@ -4,9 +4,14 @@ import { requireActor } from "@/lib/auth/guard";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { respond } from "@/lib/http/respond";
+import { withServerTiming } from "@/lib/http/server-timing";
 import { startConnect } from "@/lib/quickbooks/start-connect";
 
 export async function GET(req: Request) {
+  return withServerTiming(() => startConnectResponse(req));
+}
+
+async function startConnectResponse(req: Request): Promise<Response> {
   try {
     const actor = await requireActor(req, "quickbooks.connect");
     const authorizationUrl = await startConnect({ actor, meta: requestMetaFrom(req) });

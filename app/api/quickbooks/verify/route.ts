@@ -2,12 +2,15 @@
 import { requestMetaFrom } from "@/lib/audit/record";
 import { auditActorOf, requireActor } from "@/lib/auth/guard";
 import { privateJson, respond } from "@/lib/http/respond";
+import { withServerTiming } from "@/lib/http/server-timing";
 import { verifyConnection } from "@/lib/quickbooks/verify-connection";
 
 export async function POST(req: Request) {
-  return respond(async () => {
-    const actor = await requireActor(req, "quickbooks.verify");
-    const verified = await verifyConnection({ tenantId: actor.tenantId, ...auditActorOf(actor), meta: requestMetaFrom(req) });
-    return privateJson({ verified });
-  });
+  return withServerTiming(() =>
+    respond(async () => {
+      const actor = await requireActor(req, "quickbooks.verify");
+      const verified = await verifyConnection({ tenantId: actor.tenantId, ...auditActorOf(actor), meta: requestMetaFrom(req) });
+      return privateJson({ verified });
+    }),
+  );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "quickbooks_connections" ADD COLUMN "renewal_claimed_until" timestamp with time zone;
