@@ -2,103 +2,41 @@
 // on PostgreSQL, beside `psql \copy (same SELECT) to stdout with (format csv, header)` on the same data in the same run.
 // Measures total time, time to first byte and the app's peak memory (VmRSS sampled every 20 ms, and VmHWM) per run;
 // checks that the download parses back to the same rows (count, ids in order, spot checks) and is byte-identical to
-// psql's output. Prints one table and writes bench/results-export.json. Exit code 1 if a check fails.
+// psql's output. Prints one table and writes bench/results-export.json (its lines join `npm run bench`'s table). Exit code 1
+// if a check fails (a missed target is reported, not a failure).
 //
-// Options: --rows 1000000 --runs 3 --build (run `next build` even if .next exists)
+// Options: --rows 1000000 --runs 3 --build (run `next build` even if .next is current) --results <file> --app-dir <dir>
+//   --wait-idle <s> (wait up to this long for an idle machine before the measured runs)
 // Env: BENCH_POSTGRES_URL (server, default postgres://postgres@127.0.0.1:5432), BENCH_EXPORT_DATABASE (qbc_bench_export).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse";
-import { encode } from "next-auth/jwt";
 import postgres from "postgres";
 import { LOG_COLUMNS } from "../lib/logs/columns";
 import { copySelectPieces, toInlineSql } from "../lib/logs/log-query";
-import { nextStartArgv } from "../scripts/next-start";
+import { ensureBuilt, freePort, memoryKb, migrateAndSeed, POSTGRES_SERVER_URL, processTree, productionEnv, recreateDatabase, repoDir, rssMb, sessionCookie, startBuiltApp, stopProcess } from "../scripts/built-app";
+import { machineState } from "./harness";
+import { line, writeResults } from "./lines";
 
-const repoDir = path.resolve(import.meta.dirname, "..");
-const { values: args } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" }, build: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" }, build: { type: "boolean", default: false }, results: { type: "string" }, "app-dir": { type: "string" }, "wait-idle": { type: "string", default: "0" } },
+});
 const ROWS = Number(args.rows);
 const RUNS = Number(args.runs);
-const SERVER_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
+const APP_DIR = path.resolve(args["app-dir"] ?? repoDir);
+const RESULTS_FILE = path.resolve(args.results ?? path.join(repoDir, "bench", "results-export.json"));
 const DATABASE = process.env.BENCH_EXPORT_DATABASE ?? "qbc_bench_export";
-const DATABASE_URL = `${SERVER_URL}/${DATABASE}`;
-const AUTH_SECRET = "bench-auth-secret-that-is-long-enough-0123456789";
-if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE)) throw new Error("BENCH_EXPORT_DATABASE must be a plain identifier");
+const TARGET_RATIO = 1.5;
+const TARGET_PEAK_MB = 150;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "qbc-bench-export-"));
-const children = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of children) if (child.pid && child.exitCode === null) try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
-  rmSync(tmp, { recursive: true, force: true });
-});
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
-
-const appEnv: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  LANG: "C.UTF-8",
-  TZ: "UTC",
-  NODE_ENV: "production",
-  NEXT_TELEMETRY_DISABLED: "1",
-  DATABASE_URL,
-  AUTH_SECRET,
-  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 11).toString("base64"),
-  SEED_PASSWORD: "bench-seed-password",
-  QBC_BACKGROUND_JOBS: "off",
-  INTUIT_ENVIRONMENT: "sandbox",
-  INTUIT_CLIENT_ID: "bench-client-id",
-  INTUIT_CLIENT_SECRET: "bench-client-secret",
-};
-
-function run(command: string, argv: string[], env: NodeJS.ProcessEnv = appEnv) {
-  const result = spawnSync(command, argv, { cwd: repoDir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${argv.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The app's processes: the spawned one and its descendants (next start may fork). */
-function processTree(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
-  return tree;
-}
-
-function memoryKb(pid: number, field: "VmRSS" | "VmHWM"): number {
-  try {
-    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-const rssMb = (root: number) => processTree(root).reduce((sum, pid) => sum + memoryKb(pid, "VmRSS"), 0) / 1024;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sha256 = async (file: string) => {
@@ -109,20 +47,15 @@ const sha256 = async (file: string) => {
 
 // ---------------------------------------------------------------------------------------------------------------
 console.log(`bench:export – ${ROWS.toLocaleString("en")} callback-log rows, ${RUNS} runs each`);
-if (args.build || !existsSync(path.join(repoDir, ".next", "BUILD_ID"))) {
-  console.log("Building the app (next build) ...");
-  run(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
-}
-
-const admin = postgres(`${SERVER_URL}/postgres`, { max: 1, onnotice: () => {} });
-const [{ server_version: serverVersion }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
-await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-await admin.unsafe(`create database ${DATABASE}`);
-await admin.end();
-run(process.execPath, ["--import", "tsx", "--conditions=react-server", "db/migrate-cli.ts"]);
-run(process.execPath, ["--import", "tsx", "--conditions=react-server", "db/seed-cli.ts"]);
-
+await ensureBuilt(APP_DIR, { force: args.build });
+const DATABASE_URL = await recreateDatabase(DATABASE, POSTGRES_SERVER_URL);
+const port = await freePort();
+const appUrl = `http://127.0.0.1:${port}`;
+// Nothing here calls Intuit: its URLs point at a closed port.
+const appEnv = productionEnv({ databaseUrl: DATABASE_URL, appUrl, intuitUrl: `http://127.0.0.1:${await freePort()}`, extra: { QBC_BACKGROUND_JOBS: "off" } });
+await migrateAndSeed(appEnv, { appDir: APP_DIR });
 const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+const [{ server_version: serverVersion }] = (await sql`show server_version`) as unknown as [{ server_version: string }];
 const [acme] = await sql<{ id: string }[]>`select id from tenants where slug = 'acme'`;
 const [auditor] = await sql<{ id: string; email: string; name: string }[]>`select id, email, name from users where email = 'auditor@acme.test'`;
 if (!acme || !auditor) throw new Error("the seed has no Acme tenant or auditor");
@@ -144,36 +77,14 @@ console.log(`Inserted ${ROWS.toLocaleString("en")} rows in ${insertSeconds.toFix
 const select = toInlineSql(copySelectPieces("callback", acme.id, {}));
 
 // ---------------------------------------------------------------------------------------------------------------
-const port = await freePort();
-const appUrl = `http://127.0.0.1:${port}`;
-const appLog = createWriteStream(path.join(tmp, "app.log"));
-const app = spawn(process.execPath, nextStartArgv(["--port", String(port), "--hostname", "127.0.0.1"]), {
-  cwd: repoDir,
-  env: { ...appEnv, APP_URL: appUrl },
-  detached: true,
-  stdio: ["ignore", "pipe", "pipe"],
-});
-children.add(app);
-app.stdout!.pipe(appLog);
-app.stderr!.pipe(appLog);
-for (let deadline = Date.now() + 60_000; ; ) {
-  try {
-    await fetch(`${appUrl}/login`, { signal: AbortSignal.timeout(2_000) });
-    break;
-  } catch {
-    if (Date.now() > deadline || app.exitCode !== null) throw new Error(`the app did not start:\n${readFileSync(path.join(tmp, "app.log"), "utf8")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-const cookieName = "authjs.session-token";
-const token = await encode({ token: { sub: auditor.id, userId: auditor.id, tenantId: acme.id, email: auditor.email, name: auditor.name }, secret: AUTH_SECRET, salt: cookieName });
-const headers = { cookie: `${cookieName}=${token}` };
+const app = await startBuiltApp({ appDir: APP_DIR, port, env: appEnv });
+const headers = { cookie: await sessionCookie({ id: auditor.id, tenantId: acme.id, email: auditor.email, name: auditor.name }, appEnv.AUTH_SECRET!) };
 
 // Warm-up: the route's first request loads its code.
 const warm = await fetch(`${appUrl}/api/quickbooks/logs/callback.csv?q=warm-up`, { headers });
 if (warm.status !== 200) throw new Error(`warm-up export answered ${warm.status}: ${await warm.text()}`);
 await warm.text();
-const idleRssMb = rssMb(app.pid!);
+const idleRssMb = rssMb(app.pid);
 
 interface Measure {
   seconds: number;
@@ -183,8 +94,8 @@ interface Measure {
 }
 
 async function appExport(file: string): Promise<Measure> {
-  let peak = rssMb(app.pid!);
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(app.pid!))), 20);
+  let peak = rssMb(app.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(app.pid))), 20);
   // curl downloads, as psql does for its side: a native client, so the client's own cost is not charged to the app
   // (Node's fetch reading 160 MB through web streams costs a core on this 2-core machine).
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
@@ -198,7 +109,7 @@ async function appExport(file: string): Promise<Measure> {
   if (code !== 0) throw new Error(`curl exited with ${code}`);
   const [status, ttfbSeconds, totalSeconds, size] = report.trim().split(" ");
   if (status !== "200") throw new Error(`export answered ${status}`);
-  return { seconds: Number(totalSeconds), ttfbMs: Number(ttfbSeconds) * 1000, peakRssMb: Math.max(peak, rssMb(app.pid!)), bytes: Number(size) };
+  return { seconds: Number(totalSeconds), ttfbMs: Number(ttfbSeconds) * 1000, peakRssMb: Math.max(peak, rssMb(app.pid)), bytes: Number(size) };
 }
 
 async function psqlExport(file: string): Promise<Measure> {
@@ -213,6 +124,7 @@ async function psqlExport(file: string): Promise<Measure> {
   return { seconds, bytes: readFileSync(file).byteLength };
 }
 
+await machineState(Number(args["wait-idle"]));
 const appRuns: Measure[] = [];
 const psqlRuns: Measure[] = [];
 for (let i = 0; i < RUNS; i++) {
@@ -221,7 +133,7 @@ for (let i = 0; i < RUNS; i++) {
   appRuns.push(await appExport(path.join(tmp, `app-${i}.csv`)));
   console.log(`run ${i + 1}: app ${appRuns[i]!.seconds.toFixed(2)} s (first byte ${appRuns[i]!.ttfbMs!.toFixed(0)} ms, peak ${appRuns[i]!.peakRssMb!.toFixed(0)} MB), psql ${psqlRuns[i]!.seconds.toFixed(2)} s`);
 }
-const hwmMb = processTree(app.pid!).reduce((sum, pid) => sum + memoryKb(pid, "VmHWM"), 0) / 1024;
+const hwmMb = processTree(app.pid).reduce((sum, pid) => sum + memoryKb(pid, "VmHWM"), 0) / 1024;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checks: the download parses back to the same rows, and is the same bytes as psql's.
@@ -256,9 +168,6 @@ const appSeconds = median(appRuns.map((r) => r.seconds));
 const psqlSeconds = median(psqlRuns.map((r) => r.seconds));
 const peak = Math.max(...appRuns.map((r) => r.peakRssMb!));
 const ratio = appSeconds / psqlSeconds;
-if (ratio > 1.5) problems.push(`the app took ${ratio.toFixed(2)}× psql's time (target ≤ 1.5×)`);
-if (peak >= 150) problems.push(`the app peaked at ${peak.toFixed(0)} MB (target < 150 MB)`);
-
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 console.log(`
 | exporter (median of ${RUNS}) | wall | first byte | peak memory | size |
@@ -267,27 +176,28 @@ console.log(`
 | app: GET /api/quickbooks/logs/callback.csv (COPY streamed) | ${appSeconds.toFixed(2)} s (${ratio.toFixed(2)}× psql) | ${median(appRuns.map((r) => r.ttfbMs!)).toFixed(0)} ms | ${peak.toFixed(0)} MB RSS (idle ${idleRssMb.toFixed(0)} MB, VmHWM ${hwmMb.toFixed(0)} MB) | ${mb(appRuns[0]!.bytes)} MB |
 
 PostgreSQL ${serverVersion}, Node ${process.version}, ${os.cpus().length} cores; ${ROWS.toLocaleString("en")} rows parsed back: ${parsedRows.toLocaleString("en")}; app bytes ${appHash === psqlHash ? "identical to" : "DIFFERENT from"} psql's.
-${problems.length ? `PROBLEMS:\n- ${problems.join("\n- ")}` : "All checks passed (target: ≤ 1.5× psql, < 150 MB)."}`);
+${problems.length ? `PROBLEMS:\n- ${problems.join("\n- ")}` : "All checks passed."} Targets: ≤ ${TARGET_RATIO}× psql (${ratio <= TARGET_RATIO ? "met" : "MISSED"}), < ${TARGET_PEAK_MB} MB (${peak < TARGET_PEAK_MB ? "met" : "MISSED"}).`);
 
-writeFileSync(
-  path.join(repoDir, "bench", "results-export.json"),
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      rows: ROWS,
-      runs: RUNS,
-      machine: { cores: os.cpus().length, node: process.version, postgres: serverVersion },
-      insertSeconds,
-      app: { medianSeconds: appSeconds, medianTtfbMs: median(appRuns.map((r) => r.ttfbMs!)), peakRssMb: peak, idleRssMb, vmHwmMb: hwmMb, runs: appRuns },
-      psql: { medianSeconds: psqlSeconds, runs: psqlRuns },
-      ratio,
-      bytesIdenticalToPsql: appHash === psqlHash,
-      parsedRows,
-      problems,
-    },
-    null,
-    2,
-  )}\n`,
-);
-app.kill("SIGTERM");
+const benchmark = `CSV export, ${ROWS.toLocaleString("en-US")} log rows`;
+const ttfb = median(appRuns.map((r) => r.ttfbMs!));
+writeResults(RESULTS_FILE, {
+  name: "export",
+  lines: [
+    line({ benchmark, metric: `time, median of ${RUNS}`, value: appSeconds, unit: "s", baseline: { label: "psql \\copy to stdout csv", value: psqlSeconds }, target: { text: `≤ ${TARGET_RATIO}× psql`, met: ratio <= TARGET_RATIO && problems.length === 0 } }),
+    line({ benchmark, metric: "time to first byte", value: ttfb, unit: "ms" }),
+    line({ benchmark, metric: `peak memory (RSS; idle ${idleRssMb.toFixed(0)} MB)`, value: peak, unit: "MB", target: { text: `< ${TARGET_PEAK_MB} MB`, met: peak < TARGET_PEAK_MB } }),
+  ],
+  ok: problems.length === 0,
+  problems,
+  rows: ROWS,
+  runs: RUNS,
+  machine: { cores: os.cpus().length, node: process.version, postgres: serverVersion },
+  insertSeconds,
+  app: { medianSeconds: appSeconds, medianTtfbMs: ttfb, peakRssMb: peak, idleRssMb, vmHwmMb: hwmMb, runs: appRuns },
+  psql: { medianSeconds: psqlSeconds, runs: psqlRuns },
+  ratio,
+  bytesIdenticalToPsql: appHash === psqlHash,
+  parsedRows,
+});
+await stopProcess(app);
 process.exit(problems.length ? 1 : 0);

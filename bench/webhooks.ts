@@ -5,23 +5,22 @@
 // and no request fails; prints one table and writes bench/results-webhooks.json. Exit code 1 if a check fails.
 //
 // Options (all optional): --deliveries 20000 --concurrency 100 --duplicates 0.1 --entities 5 (events per delivery) --warmup 2000
-//   --no-ceiling (skip the framework ceiling: unauthenticated GET /api/quickbooks/status, answered 401, no database)
+//   --no-ceiling (skip the framework ceiling: the same deliveries to an empty POST route of an empty Next.js app)
 //   --wait-idle 90 (before each measured run, wait up to this many seconds for the machine to be idle: < 30% of a core)
 //   --build (run `next build` even if .next exists)   --app-dir <dir> (a built copy of the app; default: this repo)
 //   --results <file> (default bench/results-webhooks.json)
 // Env: BENCH_POSTGRES_URL (server to use, default postgres://postgres@127.0.0.1:5432), BENCH_DATABASE (qbc_bench),
 //   BENCH_APP_NODE_ARGS (node flags for `next start` only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { cpuShare, cpuSnapshot } from "./cpu";
+import { appCommit, ensureBuilt, freePort, keepLogsOnExit, migrateAndSeed, minimalEnv, productionEnv, recreateDatabase, startBuiltApp, stopProcess, launch, waitForHttp, type Launched } from "../scripts/built-app";
 import { generateDeliveries, type DeliverySet } from "./deliveries";
+import { machineState, runLoad, startEmptyApp } from "./harness";
+import { line, writeResults, type BenchLine } from "./lines";
 import type { LoadConfig, LoadResult } from "./load";
-import { nextStartArgv } from "../scripts/next-start";
 
 const benchDir = import.meta.dirname;
 const repoDir = path.resolve(benchDir, "..");
@@ -53,148 +52,26 @@ const UNKNOWN_REALM_ID = "9341452999999999";
 const VERIFIER_TOKEN = "bench-webhook-verifier-token-0123456789";
 const SERVER_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
 const DATABASE = process.env.BENCH_DATABASE ?? "qbc_bench";
-const LOAD_TIMEOUT_MS = 180_000;
 if (![DELIVERIES, CONCURRENCY, ENTITIES].every((v) => Number.isInteger(v) && v > 0) || !(DUPLICATE_RATIO >= 0 && DUPLICATE_RATIO < 1) || !(WARMUP >= 0)) {
   throw new Error("bad option: --deliveries, --concurrency, --entities must be positive integers, --duplicates in [0, 1)");
 }
 if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE)) throw new Error("BENCH_DATABASE must be a plain identifier");
 
-// ---------------------------------------------------------------------------------------------------------------
-// Processes: every child gets its own process group, and every group is ended on exit, error or signal.
-const children = new Set<ChildProcess>();
-const tmp = mkdtempSync(path.join(os.tmpdir(), "qbc-bench-"));
-let keepTmp = false;
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return void children.delete(child);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  killGroup(child, "SIGTERM");
-  const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-  children.delete(child);
-}
-process.on("exit", () => {
-  for (const child of children) killGroup(child, "SIGKILL");
-  if (!keepTmp) rmSync(tmp, { recursive: true, force: true });
-});
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping`);
-    process.exit(130);
-  });
-}
 setTimeout(() => {
   console.error(`bench: gave up after ${Math.round(WATCHDOG_MS / 60_000)} minutes`);
   process.exit(1);
 }, WATCHDOG_MS).unref();
-
-function launch(name: string, command: string, argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): { child: ChildProcess; log: string } {
-  const log = path.join(tmp, `${name}.log`);
-  const out = createWriteStream(log);
-  const child = spawn(command, argv, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.pipe(out, { end: false });
-  child.stderr!.pipe(out, { end: false });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return { child, log };
-}
-
-function tail(log: string, lines = 30): string {
-  return existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-lines).join("\n") : "(no log)";
-}
-
-/** Runs a node script to completion; its output goes to a log, shown if it fails. */
-async function runNode(name: string, argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<void> {
-  const { child, log } = launch(name, process.execPath, argv, options);
-  const timer = setTimeout(() => killGroup(child, "SIGKILL"), options.timeoutMs ?? 120_000);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-  clearTimeout(timer);
-  if (code !== 0) {
-    keepTmp = true;
-    throw new Error(`${name} failed (exit ${code}); log ${log}:\n${tail(log)}`);
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const minimalEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? "C.UTF-8", TZ: "UTC", NODE_ENV: "production" });
-
-// ---------------------------------------------------------------------------------------------------------------
-// The built app.
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (/\.(ts|tsx|css|mjs)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const sub of ["app", "lib", "db", "components"]) if (existsSync(path.join(dir, sub))) walk(path.join(dir, sub));
-  return newest;
-}
-
-async function ensureBuilt(): Promise<string> {
-  const buildId = path.join(APP_DIR, ".next", "BUILD_ID");
-  const route = path.join(APP_DIR, ".next", "server", "app", "api", "quickbooks", "webhooks", "route.js");
-  let note = "existing build";
-  if (args.build || !existsSync(buildId) || !existsSync(route)) {
-    console.log(`Building the app in ${APP_DIR} (next build) ...`);
-    const started = Date.now();
-    await runNode("next-build", ["node_modules/next/dist/bin/next", "build"], {
-      cwd: APP_DIR,
-      env: { ...minimalEnv(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-      timeoutMs: 600_000,
-    });
-    note = `built by this run in ${Math.round((Date.now() - started) / 1000)} s`;
-  } else if (newestSourceMtime(APP_DIR) > statSync(buildId).mtimeMs) {
-    note = "existing build, OLDER than some sources (pass --build to rebuild)";
-    console.warn(`warning: ${APP_DIR}/.next is older than some files in app/, lib/, db/ or components/; pass --build to rebuild.`);
-  }
-  return `${note}, BUILD_ID ${readFileSync(buildId, "utf8").trim()}`;
-}
-
-/** Which code was measured: the app folder's git commit (and whether it had changes), or a copy's `.snapshot-commit`. */
-function appCommit(): string {
-  const git = spawnSync("git", ["-C", APP_DIR, "status", "--porcelain=v2", "--branch", "--untracked-files=no"], { encoding: "utf8" });
-  const head = git.status === 0 ? /^# branch\.oid (\S+)/m.exec(git.stdout)?.[1] : undefined;
-  if (head && path.resolve(spawnSync("git", ["-C", APP_DIR, "rev-parse", "--show-toplevel"], { encoding: "utf8" }).stdout.trim()) === APP_DIR) {
-    return git.stdout.split("\n").some((l) => /^[12u] /.test(l)) ? `${head} with uncommitted changes` : head;
-  }
-  const marker = path.join(APP_DIR, ".snapshot-commit");
-  return existsSync(marker) ? `${readFileSync(marker, "utf8").trim()} (copy)` : "unknown";
-}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+const tmp = mkdtempSync(path.join(os.tmpdir(), "qbc-bench-webhooks-"));
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------------------------------------------------------
 // The database: recreated, migrated and seeded by the app's own scripts, the Acme tenant connected to REALM_ID.
-async function prepareDatabase(databaseUrl: string, appEnv: NodeJS.ProcessEnv): Promise<{ serverVersion: string }> {
-  const admin = postgres(`${SERVER_URL}/postgres`, { max: 1, onnotice: () => {} });
-  const [{ server_version: serverVersion }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
-  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await admin.unsafe(`create database ${DATABASE}`);
-  await admin.end();
-  const tsx = ["--import", "tsx", "--conditions=react-server"];
-  await runNode("migrate", [...tsx, "db/migrate-cli.ts"], { cwd: APP_DIR, env: appEnv });
-  await runNode("seed", [...tsx, "db/seed-cli.ts"], { cwd: APP_DIR, env: { ...appEnv, SEED_PASSWORD: "bench-seed-password" } });
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+async function prepareDatabase(appEnv: NodeJS.ProcessEnv): Promise<{ serverVersion: string }> {
+  await recreateDatabase(DATABASE, SERVER_URL);
+  await migrateAndSeed(appEnv, { appDir: APP_DIR });
+  const sql = postgres(appEnv.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  const [{ server_version: serverVersion }] = (await sql`show server_version`) as unknown as [{ server_version: string }];
   const connected = await sql`
     insert into quickbooks_connections (tenant_id, environment, status, realm_id, company_name, callback_at, verified_at, connected_at)
     select id, 'sandbox', 'active', ${REALM_ID}, 'Acme Field Services (bench)', now(), now(), now() from tenants where slug = 'acme'
@@ -210,32 +87,9 @@ async function truncateWebhookTables(sql: postgres.Sql) {
   await sql`update quickbooks_connections set last_change_seen_at = null where realm_id = ${REALM_ID}`;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Load: one child process per run (warm-up and measured run apart), so the generator never shares the servers'
-// event loop.
-let loadRuns = 0;
-async function load(config: Omit<LoadConfig, "outFile" | "timeoutMs" | "concurrency">, server: ChildProcess): Promise<LoadResult> {
-  const id = ++loadRuns;
-  const configFile = path.join(tmp, `load-${id}.json`);
-  const full: LoadConfig = { ...config, concurrency: CONCURRENCY, timeoutMs: 30_000, outFile: path.join(tmp, `load-${id}.result.json`), serverGroup: server.pid };
-  writeFileSync(configFile, JSON.stringify(full));
-  await runNode(`load-${id}`, ["--import", "tsx", path.join(benchDir, "load.ts"), configFile], { cwd: repoDir, env: minimalEnv(), timeoutMs: LOAD_TIMEOUT_MS });
-  return JSON.parse(readFileSync(full.outFile, "utf8")) as LoadResult;
-}
-
-async function waitForHttp(url: string, child: ChildProcess, log: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited before answering; log ${log}:\n${tail(log)}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`no answer from ${url} within ${timeoutMs} ms; log ${log}:\n${tail(log)}`);
-}
+/** One load run from its own process (bench/load.ts), with the server's process group for the CPU account. */
+const load = (config: Omit<LoadConfig, "outFile" | "timeoutMs" | "concurrency">, server: Launched): Promise<LoadResult> =>
+  runLoad({ ...config, concurrency: CONCURRENCY, serverGroup: server.pid, timeoutMs: 30_000 });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checks after a run.
@@ -318,26 +172,8 @@ async function verify(sql: postgres.Sql, set: DeliverySet, result: LoadResult, a
   return v;
 }
 
-/**
- * The figures assume a machine otherwise idle. Waits (up to --wait-idle seconds) until the whole machine uses less
- * than 30% of one core over a second, and returns the last reading (percent of one core), or null off Linux.
- */
-async function waitForQuietMachine(): Promise<number | null> {
-  const deadline = Date.now() + WAIT_IDLE_S * 1000;
-  let warned = false;
-  for (;;) {
-    const before = cpuSnapshot();
-    await new Promise((r) => setTimeout(r, 1_000));
-    const busy = cpuShare(before, cpuSnapshot(), -1)?.machineBusy ?? null;
-    if (busy === null || busy < 30) return busy;
-    if (Date.now() >= deadline) {
-      console.warn(`  warning: the machine is still busy (${busy}% of one core used by other work): this run's figures will be low and noisy.`);
-      return busy;
-    }
-    if (!warned) console.log(`  waiting for the machine to quiet down (${busy}% of one core in use) ...`);
-    warned = true;
-  }
-}
+/** Waits (up to --wait-idle seconds) for an idle machine; returns how busy it was (percent of one core). */
+const waitForQuietMachine = async () => (await machineState(WAIT_IDLE_S)).busyBeforePct;
 
 /**
  * Waits until the app's processing after the answers has no pending event left, or has made no progress (no event
@@ -374,27 +210,19 @@ interface Run {
 
 async function main() {
   const now = new Date();
-  const build = await ensureBuilt();
+  const build = await ensureBuilt(APP_DIR, { force: args.build });
 
   const [appPort, intuitPort] = [await freePort(), await freePort()];
-  const databaseUrl = `${SERVER_URL}/${DATABASE}`;
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const appEnv: NodeJS.ProcessEnv = {
-    ...minimalEnv(),
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
-    APP_URL: appUrl,
-    AUTH_SECRET: "bench-auth-secret-that-is-long-enough-0123456789",
-    TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
-    INTUIT_ENVIRONMENT: "sandbox",
-    INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER_TOKEN,
-    // Nothing here calls Intuit; the URLs point at a closed local port so that nothing could leave the machine.
-    INTUIT_DISCOVERY_URL: `http://127.0.0.1:${intuitPort}/.well-known/openid_sandbox_configuration`,
-    QBO_API_BASE_URL: `http://127.0.0.1:${intuitPort}`,
+  // Nothing here calls Intuit; its URLs point at a closed local port so that nothing could leave the machine.
+  const appEnv = productionEnv({
+    databaseUrl: `${SERVER_URL}/${DATABASE}`,
+    appUrl,
+    intuitUrl: `http://127.0.0.1:${intuitPort}`,
+    webhookVerifierToken: VERIFIER_TOKEN,
     // No pg-boss sweeps: processing after the answer still runs in-process (`after()`).
-    QBC_BACKGROUND_JOBS: "off",
-  };
+    extra: { QBC_BACKGROUND_JOBS: "off" },
+  });
 
   console.log(`Generating ${DELIVERIES} deliveries ...`);
   const common = { realmId: REALM_ID, verifierToken: VERIFIER_TOKEN, entitiesPerDelivery: ENTITIES, now };
@@ -407,65 +235,93 @@ async function main() {
   writeFileSync(warmupFile, JSON.stringify(warm.deliveries));
 
   console.log(`Recreating database ${DATABASE}, migrating and seeding ...`);
-  const { serverVersion } = await prepareDatabase(databaseUrl, appEnv);
-  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+  const { serverVersion } = await prepareDatabase(appEnv);
+  const sql = postgres(appEnv.DATABASE_URL!, { max: 2, onnotice: () => {} });
   const runs: Run[] = [];
   const webhookUrl = (base: string) => `${base}/api/quickbooks/webhooks`;
+  let emptyBuild: string | null = null;
 
   try {
     // 1. The built app.
     console.log(`Starting the app (next start on ${appUrl}) ...`);
     const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
-    const app = launch("app", process.execPath, [...nodeArgs, ...nextStartArgv(["--port", String(appPort), "--hostname", "127.0.0.1"])], { cwd: APP_DIR, env: appEnv });
-    await waitForHttp(`${appUrl}/api/quickbooks/status`, app.child, app.log);
-    if (WARMUP) await load({ url: webhookUrl(appUrl), method: "POST", requestsFile: warmupFile, expectStatus: 200 }, app.child);
+    const app = await startBuiltApp({ appDir: APP_DIR, port: appPort, env: appEnv, nodeArgs });
+    if (WARMUP) await load({ url: webhookUrl(appUrl), method: "POST", requestsFile: warmupFile, expectStatus: 200 }, app);
     await truncateWebhookTables(sql);
     console.log(`App: ${DELIVERIES} deliveries, ${CONCURRENCY} senders ...`);
     const appBusy = await waitForQuietMachine();
-    const appLoad = await load({ url: webhookUrl(appUrl), method: "POST", requestsFile: deliveriesFile, expectStatus: 200 }, app.child);
+    const appLoad = await load({ url: webhookUrl(appUrl), method: "POST", requestsFile: deliveriesFile, expectStatus: 200 }, app);
     const settleMs = await waitForProcessing(sql);
-    runs.push({ label: "Next.js app, POST /api/quickbooks/webhooks", busyBefore: appBusy, load: appLoad, verification: await verify(sql, set, appLoad, true, settleMs) });
-
-    if (!args["no-ceiling"]) {
-      console.log(`App ceiling: ${DELIVERIES} unauthenticated GET /api/quickbooks/status (401, no database) ...`);
-      const statusUrl = `${appUrl}/api/quickbooks/status`;
-      if (WARMUP) await load({ url: statusUrl, method: "GET", count: WARMUP, expectStatus: 401 }, app.child);
-      const busyBefore = await waitForQuietMachine();
-      runs.push({ label: "Next.js ceiling: GET status → 401, no DB", busyBefore, load: await load({ url: statusUrl, method: "GET", count: DELIVERIES, expectStatus: 401 }, app.child) });
-    }
+    runs.push({ label: APP_LABEL, busyBefore: appBusy, load: appLoad, verification: await verify(sql, set, appLoad, true, settleMs) });
     const appErrors = readFileSync(app.log, "utf8")
       .split("\n")
       .filter((l) => /error|unhandled|failed/i.test(l));
     if (appErrors.length) console.warn(`app log: ${appErrors.length} error lines, e.g.\n  ${appErrors.slice(0, 5).join("\n  ")}`);
-    await stop(app.child);
+    await stopProcess(app);
 
-    // 2. The bare node:http baseline, same database after truncating, same deliveries.
+    // 2. The framework's ceiling: the same signed deliveries to an empty POST handler of an empty Next.js app.
+    if (!args["no-ceiling"]) {
+      const empty = await startEmptyApp();
+      emptyBuild = empty.build;
+      const emptyUrl = `${empty.url}/api/empty`;
+      if (WARMUP) await load({ url: emptyUrl, method: "POST", requestsFile: warmupFile, expectStatus: 200 }, empty);
+      console.log(`Empty Next.js POST route: ${DELIVERIES} deliveries, ${CONCURRENCY} senders ...`);
+      const busyBefore = await waitForQuietMachine();
+      runs.push({ label: EMPTY_LABEL, busyBefore, load: await load({ url: emptyUrl, method: "POST", requestsFile: deliveriesFile, expectStatus: 200 }, empty) });
+      await stopProcess(empty);
+    }
+
+    // 3. The bare node:http baseline, same database after truncating, same deliveries.
     await truncateWebhookTables(sql);
     console.log("Starting the bare node:http baseline ...");
     const baselinePort = await freePort();
     const baseline = launch("baseline", process.execPath, ["--import", "tsx", path.join(benchDir, "baseline-server.ts")], {
-      cwd: repoDir,
-      env: { ...minimalEnv(), DATABASE_URL: databaseUrl, INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER_TOKEN, PORT: String(baselinePort) },
+      env: { ...minimalEnv(), DATABASE_URL: appEnv.DATABASE_URL, INTUIT_WEBHOOK_VERIFIER_TOKEN: VERIFIER_TOKEN, PORT: String(baselinePort) },
     });
     const baselineUrl = `http://127.0.0.1:${baselinePort}`;
-    await waitForHttp(baselineUrl, baseline.child, baseline.log);
-    if (WARMUP) await load({ url: webhookUrl(baselineUrl), method: "POST", requestsFile: warmupFile, expectStatus: 200 }, baseline.child);
+    await waitForHttp(baselineUrl, baseline);
+    if (WARMUP) await load({ url: webhookUrl(baselineUrl), method: "POST", requestsFile: warmupFile, expectStatus: 200 }, baseline);
     await truncateWebhookTables(sql);
     console.log(`Baseline: ${DELIVERIES} deliveries, ${CONCURRENCY} senders ...`);
     const baseBusy = await waitForQuietMachine();
-    const baseLoad = await load({ url: webhookUrl(baselineUrl), method: "POST", requestsFile: deliveriesFile, expectStatus: 200 }, baseline.child);
-    runs.push({ label: "bare node:http, HMAC + 1 INSERT", busyBefore: baseBusy, load: baseLoad, verification: await verify(sql, set, baseLoad, false) });
-    await stop(baseline.child);
+    const baseLoad = await load({ url: webhookUrl(baselineUrl), method: "POST", requestsFile: deliveriesFile, expectStatus: 200 }, baseline);
+    runs.push({ label: BARE_LABEL, busyBefore: baseBusy, load: baseLoad, verification: await verify(sql, set, baseLoad, false) });
+    await stopProcess(baseline);
   } finally {
     await sql.end({ timeout: 2 });
   }
 
-  report(runs, { build, serverVersion, set });
+  report(runs, { build, emptyBuild, serverVersion, set });
 }
 
-function report(runs: Run[], context: { build: string; serverVersion: string; set: DeliverySet }) {
+const APP_LABEL = "Next.js app, POST /api/quickbooks/webhooks";
+const EMPTY_LABEL = "empty Next.js POST route (reads the body)";
+const BARE_LABEL = "bare node:http, HMAC + 1 INSERT";
+const TARGET_RATIO = 0.8;
+
+/** The lines of `npm run bench`: the app against the empty Next.js route (the target) and the bare node:http floor. */
+function benchLines(runs: Run[], problems: string[]): BenchLine[] {
+  const app = runs.find((r) => r.label === APP_LABEL)!;
+  const empty = runs.find((r) => r.label === EMPTY_LABEL);
+  const bare = runs.find((r) => r.label === BARE_LABEL);
+  const benchmark = "webhook ingestion";
+  const metric = `signed deliveries/s, ${CONCURRENCY} senders, ${ENTITIES} events each`;
+  const lines: BenchLine[] = [];
+  if (empty) {
+    const ratio = app.load.perSecond / empty.load.perSecond;
+    const met = ratio >= TARGET_RATIO && problems.length === 0;
+    lines.push(line({ benchmark, metric, value: app.load.perSecond, unit: "/s", baseline: { label: "empty Next.js POST route", value: empty.load.perSecond }, target: { text: `≥ ${TARGET_RATIO}× empty route, every event stored once`, met } }));
+    lines.push(line({ benchmark, metric: "p50 latency", value: app.load.latencyMs.p50, unit: "ms", baseline: { label: "empty route", value: empty.load.latencyMs.p50 } }));
+    lines.push(line({ benchmark, metric: "p99 latency", value: app.load.latencyMs.p99, unit: "ms", baseline: { label: "empty route", value: empty.load.latencyMs.p99 } }));
+  }
+  if (bare) lines.push(line({ benchmark, metric, value: app.load.perSecond, unit: "/s", baseline: { label: "bare node:http, HMAC + insert", value: bare.load.perSecond } }));
+  return lines;
+}
+
+function report(runs: Run[], context: { build: string; emptyBuild: string | null; serverVersion: string; set: DeliverySet }) {
   const { set } = context;
-  const [app, , base] = runs.length === 3 ? runs : [runs[0], undefined, runs[1]];
+  const app = runs.find((r) => r.label === APP_LABEL);
+  const base = runs.find((r) => r.label === BARE_LABEL);
   const fmt = (n: number) => n.toLocaleString("en-US");
   const stored = (v?: Verification) => (v ? `${fmt(v.storedDistinct)}/${fmt(set.distinctKeys.size)}${v.storedRows !== v.storedDistinct ? ` (${fmt(v.storedRows)} rows)` : ""}` : "n/a");
   // Server CPU per request (ms): steadier than throughput when other work shares the machine.
@@ -479,30 +335,19 @@ function report(runs: Run[], context: { build: string; serverVersion: string; se
     stored(r.verification),
     cpuPerRequest(r) === null ? "n/a" : `${cpuPerRequest(r)!.toFixed(2)} ms`,
   ]);
-  if (app && base) {
-    rows.push([
-      "app / baseline",
-      `${(app.load.perSecond / base.load.perSecond).toFixed(2)}×`,
-      `${(app.load.latencyMs.p50 / base.load.latencyMs.p50).toFixed(1)}×`,
-      `${(app.load.latencyMs.p99 / base.load.latencyMs.p99).toFixed(1)}×`,
-      "",
-      "",
-      cpuPerRequest(app) !== null && cpuPerRequest(base) ? `${(cpuPerRequest(app)! / cpuPerRequest(base)!).toFixed(1)}×` : "",
-    ]);
-  }
   const header = ["server", "deliveries/s", "p50", "p99", "failures", "stored/expected", "server CPU/req"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const row = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
 
   console.log("");
   console.log(
     `Webhook ingestion: ${fmt(DELIVERIES)} signed legacy deliveries (${fmt(set.distinctDeliveries)} distinct + ${fmt(set.duplicates)} byte-identical repeats), ` +
       `${ENTITIES} event${ENTITIES === 1 ? "" : "s"} each, ${set.averageBodyBytes} B on average, ${CONCURRENCY} keep-alive senders in a separate process; ` +
-      `${os.cpus().length} cores, Node ${process.versions.node}, PostgreSQL ${context.serverVersion}; app at ${appCommit()}`,
+      `${os.cpus().length} cores, Node ${process.versions.node}, PostgreSQL ${context.serverVersion}; app at ${appCommit(APP_DIR)}`,
   );
-  console.log(line(header));
+  console.log(row(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
-  for (const r of rows) console.log(line(r));
+  for (const r of rows) console.log(row(r));
   const av = app?.verification;
   if (av) {
     console.log(
@@ -523,15 +368,15 @@ function report(runs: Run[], context: { build: string; serverVersion: string; se
   for (const note of runs.flatMap((r) => (r.verification?.notes ?? []).map((n) => `${r.label}: ${n}`))) console.log(`Note: ${note}`);
   const problems = runs.flatMap((r) => (r.verification?.problems ?? (r.load.failed ? [`${r.load.failed} requests failed`] : [])).map((p) => `${r.label}: ${p}`));
   console.log(problems.length ? `CHECKS FAILED:\n  ${problems.join("\n  ")}` : "Checks: every distinct event stored exactly once, none lost, no request failed.");
-  if (problems.length) {
-    keepTmp = true;
-    console.log(`Logs of the servers and load runs kept in ${tmp}`);
-  }
+  if (problems.length) console.log(`Logs of the servers and load runs kept in ${keepLogsOnExit()}`);
 
-  const results = {
-    measuredAt: new Date().toISOString(),
+  writeResults(RESULTS_FILE, {
+    name: "webhooks",
+    lines: app ? benchLines(runs, problems) : [],
+    ok: problems.length === 0,
+    problems,
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node, postgres: context.serverVersion },
-    app: { dir: APP_DIR, commit: appCommit(), build: context.build },
+    app: { dir: APP_DIR, commit: appCommit(APP_DIR), build: context.build, emptyAppBuild: context.emptyBuild },
     load: {
       deliveries: DELIVERIES,
       distinctDeliveries: set.distinctDeliveries,
@@ -551,10 +396,7 @@ function report(runs: Run[], context: { build: string; serverVersion: string; se
       verification: r.verification,
     })),
     ratio: app && base ? { throughput: app.load.perSecond / base.load.perSecond, p50: app.load.latencyMs.p50 / base.load.latencyMs.p50, p99: app.load.latencyMs.p99 / base.load.latencyMs.p99 } : null,
-    ok: problems.length === 0,
-    problems,
-  };
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  });
   const shown = path.relative(repoDir, RESULTS_FILE);
   console.log(`Written to ${shown.startsWith("..") ? RESULTS_FILE : shown}.`);
   if (problems.length) process.exitCode = 1;
@@ -566,5 +408,5 @@ try {
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exitCode = 1;
 }
-// Children are ended by the exit handler; end now rather than wait for stray timers.
+// Children are ended by the exit handler (scripts/built-app.ts); end now rather than wait for stray timers.
 process.exit();

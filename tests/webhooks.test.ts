@@ -7,6 +7,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { signWebhookBody } from "@/lib/intuit/webhook-signature";
 import { runTokenSweeps } from "@/lib/jobs/queue";
 import { webhookProcessingIdle } from "@/lib/jobs/webhook-processing";
+import { storeDeliveries } from "@/lib/quickbooks/receive-webhook";
 import { MAX_WEBHOOK_ATTEMPTS, processPendingWebhookEvents, recordChanges, retryDeadWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { connectionRow, connectTenant, DEFAULT_REALM, resetQuickBooksData } from "./connect-helper";
@@ -131,6 +132,15 @@ describe("POST /api/quickbooks/webhooks", () => {
     expect(await count(quickbooksChanges)).toBe(2);
   });
 
+  it("accepts an event Intuit delivers weeks late (its delay is stored capped, not refused with 500 for ever)", async () => {
+    const late = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000).toISOString();
+    const response = await deliver(legacy(DEFAULT_REALM, "131", late));
+    expect(response.status).toBe(200);
+    expect((await lastDelivery()).maxDelayMs).toBe(2_147_483_647);
+    await settle();
+    expect(await count(quickbooksChanges)).toBe(1);
+  });
+
   it("acknowledges a delivery for an unknown realm and logs it, without processing it", async () => {
     const response = await deliver(legacy("1234567890"));
     expect(response.status).toBe(200);
@@ -162,6 +172,34 @@ async function requeueAll() {
   await settle();
   await db().update(webhookEvents).set({ status: "pending", attempts: 0, nextAttemptAt: new Date(0), processedAt: null }).where(sql`true`);
 }
+
+describe("deliveries arriving together", () => {
+  it("are stored together: every event once, each delivery counting the events that were new to it", async () => {
+    const bodies = Array.from({ length: 30 }, (_, i) => legacy(DEFAULT_REALM, String(3000 + (i % 20))));
+    // Ten byte-identical repeats, sent at the same moment as their originals: the same events in one batch.
+    const answers = await Promise.all(bodies.map((body) => deliver(body)));
+    expect(answers.map((a) => a.status)).toEqual(Array<number>(30).fill(200));
+    const stored = (await Promise.all(answers.map((a) => a.json() as Promise<{ stored: number }>))).reduce((sum, a) => sum + a.stored, 0);
+    expect(stored).toBe(20);
+    expect(await count(webhookEvents)).toBe(20);
+    const deliveries = await db().select().from(webhookDeliveries);
+    expect(deliveries).toHaveLength(30);
+    expect(deliveries.every((d) => d.status === "accepted" && d.eventCount === 1 && d.tenantIds[0] === acme)).toBe(true);
+    expect(deliveries.reduce((sum, d) => sum + d.newEventCount, 0)).toBe(20);
+    await settle();
+    expect(await count(quickbooksChanges)).toBe(20);
+  });
+
+  it("of two deliveries in one statement holding the same event, the first stores it", async () => {
+    const event = { key: "shared-event", realmId: DEFAULT_REALM, entity: "invoice", entityId: "1", operation: "update", occurredAt: null };
+    const delivery = (events: (typeof event)[]) => ({ format: "legacy", events, contentType: "application/json", bodyBytes: 10, receivedAt: new Date() });
+    const counts = await storeDeliveries([delivery([event]), delivery([event, { ...event, key: "other-event", entityId: "2" }]), delivery([])]);
+    expect(counts).toEqual([1, 1, 0]);
+    const rows = await db().select().from(webhookDeliveries).orderBy(webhookDeliveries.id);
+    expect(rows.map((r) => [r.eventCount, r.newEventCount])).toEqual([[1, 1], [2, 1], [0, 0]]);
+    expect((await db().select().from(webhookEvents).where(eq(webhookEvents.eventKey, "shared-event")))[0]!.deliveryId).toBe(rows[0]!.id);
+  });
+});
 
 describe("webhook processing", () => {
   it("retries a failing event with backoff, dead-letters it after the limit, and Retry revives it", async () => {

@@ -1,7 +1,9 @@
 import "server-only";
+import { afterResponse } from "@/lib/http/after-response";
 import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 
 const WEBHOOK_BATCH = 500;
+const PASS_GAP_MS = 50;
 let running: Promise<unknown> | null = null;
 let again = false;
 
@@ -23,12 +25,31 @@ export function requestWebhookProcessing(): Promise<unknown> {
         return null;
       });
       // A full batch means more may be waiting: drain the queue instead of leaving it to the next delivery.
-      if (outcome && outcome.processed + outcome.retried + outcome.dead >= WEBHOOK_BATCH) again = true;
+      const full = outcome !== null && outcome.processed + outcome.retried + outcome.dead >= WEBHOOK_BATCH;
+      if (full) again = true;
+      // Under a stream of deliveries, let the next pass gather what arrives meanwhile: one pass for many deliveries
+      // costs a few statements, one pass per delivery would cost as much as storing it. Nobody waits on this.
+      else if (again) await new Promise((resolve) => setTimeout(resolve, PASS_GAP_MS));
     } while (again);
   })().finally(() => {
     running = null;
+    // A request that asked between the last check and here would otherwise wait for the next delivery.
+    if (again) void requestWebhookProcessing();
   });
   return running;
+}
+
+/**
+ * What a delivery's request does once its events are stored: a processing pass after the answer. While a pass runs
+ * in this process, the request only asks it to go round once more: one `after()` per pass, not one per delivery
+ * (each would hold its request's context open until the pass ends, hundreds of them under load).
+ */
+export function processWebhooksAfterResponse(): void {
+  if (running) {
+    again = true;
+    return;
+  }
+  afterResponse(requestWebhookProcessing);
 }
 
 /** Resolves when no processing pass is running in this process (tests wait for the pass a delivery started). */

@@ -1,6 +1,7 @@
 import "server-only";
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db, type Transaction } from "@/db";
+import { rowsOf } from "@/db/rows";
 import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { recordProcessingError, recordWebhookDelays } from "@/lib/metrics/record";
@@ -12,71 +13,76 @@ export function webhookRetryDelayMs(attempts: number): number {
   return Math.min(60 * 60 * 1000, 30_000 * 2 ** Math.max(0, attempts - 1));
 }
 
-type EventRow = typeof webhookEvents.$inferSelect;
+/** What a pass knows of a claimed event; the work itself reads the events' rows in SQL. */
+export interface ClaimedEvent {
+  id: number;
+  tenantId: string | null;
+  entityId: string;
+  delayMs: number | null;
+  /** Attempts including this one. */
+  attempts: number;
+}
 /** What processing does with events, in one transaction; injectable so tests can make it fail. */
-export type EventProcessor = (tx: Transaction, events: EventRow[]) => Promise<void>;
+export type EventProcessor = (tx: Transaction, events: ClaimedEvent[]) => Promise<void>;
 
 /**
  * Records the changed entities for their tenants, ready for sync, and moves each tenant's "last change seen"
- * forward: one multi-row insert and one update per batch, whatever its size. Both writes are idempotent, so an
- * event processed twice (a crash between the work and its bookkeeping) is harmless.
+ * forward: two statements per batch, whatever its size, and the events' rows never leave the database. Both writes
+ * are idempotent, so an event processed twice (a crash between the work and its bookkeeping) is harmless.
  */
 export const recordChanges: EventProcessor = async (tx, events) => {
-  const owned = events.filter((e): e is EventRow & { tenantId: string } => e.tenantId !== null);
-  if (owned.length === 0) return;
-  const changedAt = (e: EventRow) => e.occurredAt ?? e.receivedAt;
-  await tx
-    .insert(quickbooksChanges)
-    .values(owned.map((e) => ({ tenantId: e.tenantId, realmId: e.realmId, entity: e.entity, entityId: e.entityId, operation: e.operation, changedAt: changedAt(e), source: "webhook" as const })))
-    .onConflictDoNothing();
-  const latest = new Map<string, { tenantId: string; realmId: string; at: Date }>();
-  for (const e of owned) {
-    const key = `${e.tenantId}|${e.realmId}`;
-    const seen = latest.get(key);
-    if (!seen || changedAt(e) > seen.at) latest.set(key, { tenantId: e.tenantId, realmId: e.realmId, at: changedAt(e) });
-  }
-  const rows = [...latest.values()].map((l) => ({ tenant_id: l.tenantId, realm_id: l.realmId, at: l.at.toISOString() }));
+  const ids = idArray(events);
+  await tx.execute(sql`
+    insert into ${quickbooksChanges} (tenant_id, realm_id, entity, entity_id, operation, changed_at, source)
+    select tenant_id, realm_id, entity, entity_id, operation, coalesce(occurred_at, received_at), 'webhook'
+    from ${webhookEvents} where id = any(${ids}::bigint[]) and tenant_id is not null
+    on conflict do nothing`);
   await tx.execute(sql`
     update ${quickbooksConnections} c set last_change_seen_at = greatest(c.last_change_seen_at, x.at)
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(tenant_id uuid, realm_id text, at timestamptz)
+    from (
+      select tenant_id, realm_id, max(coalesce(occurred_at, received_at)) as at
+      from ${webhookEvents} where id = any(${ids}::bigint[]) and tenant_id is not null group by tenant_id, realm_id
+    ) x
     where c.tenant_id = x.tenant_id and c.realm_id = x.realm_id`);
 };
 
+/** Ids as one array parameter (`{1,2,3}`): one bind value for a batch of any size. */
+const idArray = (events: ClaimedEvent[]) => `{${events.map((e) => e.id).join(",")}}`;
+
 /**
  * One pass of the webhook queue. Events are claimed with FOR UPDATE SKIP LOCKED and leased (their next attempt
- * pushed 5 minutes ahead) so several instances share the work without taking the same event. The claimed batch is
- * processed and marked done in ONE transaction: a handful of statements for hundreds of events, so processing keeps
- * up with ingestion. If the batch fails, each event is tried on its own, so one bad event cannot hold back the rest:
- * a failure is retried with backoff, and after MAX_WEBHOOK_ATTEMPTS the event is dead-lettered for the console's
- * "Retry". A process killed mid-pass leaves its events leased; another pass takes them once the lease is over.
+ * pushed 5 minutes ahead) in one statement, so several instances share the work without taking the same event. The
+ * claimed batch is processed and marked done in ONE transaction: a handful of statements for hundreds of events, so
+ * processing keeps up with ingestion. If the batch fails, each event is tried on its own, so one bad event cannot
+ * hold back the rest: a failure is retried with backoff, and after MAX_WEBHOOK_ATTEMPTS the event is dead-lettered
+ * for the console's "Retry". A process killed mid-pass leaves its events leased; a later pass takes them once the
+ * lease is over.
  */
 export async function processPendingWebhookEvents(options: { now?: Date; limit?: number; processor?: EventProcessor } = {}) {
   const now = options.now ?? new Date();
   const processor = options.processor ?? recordChanges;
-  const claimed = await db().transaction(async (tx) => {
-    const rows = await tx
-      .select()
-      .from(webhookEvents)
-      .where(and(eq(webhookEvents.status, "pending"), lte(webhookEvents.nextAttemptAt, now)))
-      .orderBy(asc(webhookEvents.id))
-      .limit(options.limit ?? 500)
-      .for("update", { skipLocked: true });
-    if (rows.length === 0) return rows;
-    await tx
-      .update(webhookEvents)
-      .set({ attempts: sql`${webhookEvents.attempts} + 1`, nextAttemptAt: new Date(now.getTime() + LEASE_MS) })
-      .where(inArray(webhookEvents.id, rows.map((r) => r.id)));
-    return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
-  });
+  const claimed = rowsOf<{ id: string | number; tenant_id: string | null; entity_id: string; delay_ms: number | null; attempts: number }>(
+    await db().execute(sql`
+      update ${webhookEvents} set attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + LEASE_MS).toISOString()}::timestamptz
+      where id in (
+        select id from ${webhookEvents}
+        where status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz
+        order by id limit ${options.limit ?? 500}
+        for update skip locked
+      )
+      returning id, tenant_id, entity_id, delay_ms, attempts`),
+  )
+    .map((r): ClaimedEvent => ({ id: Number(r.id), tenantId: r.tenant_id, entityId: r.entity_id, delayMs: r.delay_ms, attempts: r.attempts }))
+    .sort((a, b) => a.id - b.id);
 
   const outcome = { processed: 0, retried: 0, dead: 0 };
   const health = new WebhookBatchHealth();
-  const processAndMarkDone = (events: EventRow[]) =>
+  const processAndMarkDone = (events: ClaimedEvent[]) =>
     db().transaction(async (tx) => {
       await processor(tx, events);
-      await tx.update(webhookEvents).set({ status: "processed", processedAt: new Date(), lastError: null }).where(inArray(webhookEvents.id, events.map((e) => e.id)));
+      await tx.execute(sql`update ${webhookEvents} set status = 'processed', processed_at = now(), last_error = null where id = any(${idArray(events)}::bigint[])`);
     });
-  const succeeded = (events: EventRow[]) => {
+  const succeeded = (events: ClaimedEvent[]) => {
     outcome.processed += events.length;
     for (const event of events) health.processed(event);
   };
@@ -116,14 +122,14 @@ class WebhookBatchHealth {
   private readonly delays = new Map<string, number[]>();
   private readonly errors = new Map<string, number>();
 
-  processed(event: EventRow): void {
+  processed(event: ClaimedEvent): void {
     if (!event.tenantId || event.delayMs === null) return;
     const delays = this.delays.get(event.tenantId) ?? [];
     delays.push(event.delayMs);
     this.delays.set(event.tenantId, delays);
   }
 
-  failed(event: EventRow, dead: boolean): void {
+  failed(event: ClaimedEvent, dead: boolean): void {
     if (!event.tenantId) return;
     const key = `${event.tenantId}|${dead ? "webhook_dead" : "webhook_retry"}`;
     this.errors.set(key, (this.errors.get(key) ?? 0) + 1);

@@ -1,7 +1,10 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
+import { rowsOf } from "@/db/rows";
+import { isDatabaseUnavailable } from "@/db/unavailable";
 import { webhookDeliveries } from "@/db/schema";
+import { createWriteBatcher } from "@/lib/batching/write-batcher";
 import { env } from "@/lib/env";
 import { readWebhookPayload, WebhookPayloadError, type WebhookEvent } from "@/lib/intuit/webhook-payload";
 import { verifyWebhookSignature } from "@/lib/intuit/webhook-signature";
@@ -10,6 +13,8 @@ import { verifyWebhookSignature } from "@/lib/intuit/webhook-signature";
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 type DeliveryRow = typeof webhookDeliveries.$inferInsert;
+/** The largest delay the `integer` delay columns hold (2^31 − 1 ms). */
+const MAX_STORED_DELAY_MS = 2_147_483_647;
 
 export interface WebhookAnswer {
   status: number;
@@ -55,32 +60,45 @@ export async function receiveWebhook(input: { body: Uint8Array; signature: strin
     return refuse(400, "malformed_payload", message);
   }
 
-  const stored = await storeDelivery(payload.format, payload.events, input, receivedAt);
+  const stored = await storeDelivery({ format: payload.format, events: payload.events, contentType: input.contentType, bodyBytes: input.body.byteLength, receivedAt });
   return { status: 200, body: { received: payload.events.length, stored }, enqueued: stored > 0 };
 }
 
+interface AcceptedDelivery {
+  format: string;
+  events: WebhookEvent[];
+  contentType: string | null;
+  bodyBytes: number;
+  receivedAt: Date;
+}
+
 /**
- * Stores the delivery and its events in ONE statement (one round trip, atomic without a transaction): the realm →
- * tenant lookup is joined in, the events go in with ON CONFLICT (event_key) DO NOTHING, and the delivery row is
- * written last with the number of events that were new.
+ * Stores accepted deliveries and their events in ONE statement, however many there are (one round trip, atomic
+ * without a transaction): the realm → tenant lookup is joined in, the events go in with ON CONFLICT (event_key) DO
+ * NOTHING (in delivery order, so of two deliveries in one batch holding the same event, the first one stores it),
+ * and each delivery row is written last with the number of its events that were new. Answers that number for each
+ * delivery, in order.
  */
-async function storeDelivery(format: string, events: WebhookEvent[], input: { body: Uint8Array; contentType: string | null }, receivedAt: Date): Promise<number> {
-  const delayOf = (e: WebhookEvent) => (e.occurredAt ? Math.max(0, receivedAt.getTime() - e.occurredAt.getTime()) : null);
-  const delays = events.map(delayOf).filter((d): d is number => d !== null);
-  const rows = events.map((e) => ({
-    event_key: e.key,
-    realm_id: e.realmId,
-    entity: e.entity,
-    entity_id: e.entityId,
-    operation: e.operation,
-    occurred_at: e.occurredAt?.toISOString() ?? null,
-    delay_ms: delayOf(e),
-  }));
-  const result = await db().execute<{ new_event_count: number }>(sql`
-    with d as (select nextval(pg_get_serial_sequence('webhook_deliveries', 'id')) as id),
+export async function storeDeliveries(deliveries: AcceptedDelivery[]): Promise<number[]> {
+  const deliveryRows = deliveries.map((d, ord) => {
+    // Clamped to the integer columns (about 24.8 days): an event Intuit delivers weeks late (its retries go on every
+    // 6 h) would otherwise fail the whole insert, answer 500 for ever, and hold back every later delivery.
+    const delays = d.events.map((e) => (e.occurredAt ? Math.min(MAX_STORED_DELAY_MS, Math.max(0, d.receivedAt.getTime() - e.occurredAt.getTime())) : null));
+    const known = delays.filter((delay): delay is number => delay !== null);
+    return {
+      row: { ord, format: d.format, content_type: d.contentType?.slice(0, 100) ?? null, body_bytes: d.bodyBytes, event_count: d.events.length, max_delay_ms: known.length ? Math.max(...known) : null, received_at: d.receivedAt.toISOString() },
+      events: d.events.map((e, i) => ({ ord, event_key: e.key, realm_id: e.realmId, entity: e.entity, entity_id: e.entityId, operation: e.operation, occurred_at: e.occurredAt?.toISOString() ?? null, delay_ms: delays[i] })),
+    };
+  });
+  const result = await db().execute(sql`
+    with dv as (
+      select * from jsonb_to_recordset(${JSON.stringify(deliveryRows.map((d) => d.row))}::jsonb)
+        as dv(ord int, format text, content_type text, body_bytes int, event_count int, max_delay_ms int, received_at timestamptz)
+    ),
+    d as (select ord, nextval(pg_get_serial_sequence('webhook_deliveries', 'id')) as id from dv),
     x as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as x(event_key text, realm_id text, entity text, entity_id text, operation text, occurred_at timestamptz, delay_ms integer)
+      select * from jsonb_to_recordset(${JSON.stringify(deliveryRows.flatMap((d) => d.events))}::jsonb)
+        as x(ord int, event_key text, realm_id text, entity text, entity_id text, operation text, occurred_at timestamptz, delay_ms integer)
     ),
     h as (
       select distinct on (realm_id) realm_id, tenant_id from quickbooks_connections
@@ -88,22 +106,34 @@ async function storeDelivery(format: string, events: WebhookEvent[], input: { bo
     ),
     e as (
       insert into webhook_events (event_key, delivery_id, realm_id, tenant_id, entity, entity_id, operation, occurred_at, received_at, delay_ms, status)
-      select x.event_key, d.id, x.realm_id, h.tenant_id, x.entity, x.entity_id, x.operation, x.occurred_at, ${receivedAt.toISOString()}::timestamptz, x.delay_ms,
+      select x.event_key, d.id, x.realm_id, h.tenant_id, x.entity, x.entity_id, x.operation, x.occurred_at, dv.received_at, x.delay_ms,
              (case when h.tenant_id is null then 'ignored' else 'pending' end)::webhook_event_status
-      from x cross join d left join h on h.realm_id = x.realm_id
+      from x join d on d.ord = x.ord join dv on dv.ord = x.ord left join h on h.realm_id = x.realm_id
+      order by x.ord
       on conflict (event_key) do nothing
-      returning 1
+      returning delivery_id
+    ),
+    w as (
+      insert into webhook_deliveries
+        (id, received_at, status, http_status, signature, format, content_type, body_bytes, event_count, new_event_count, realm_ids, tenant_ids, max_delay_ms)
+      overriding system value
+      select d.id, dv.received_at, 'accepted', 200, 'valid', dv.format, dv.content_type, dv.body_bytes, dv.event_count,
+             (select count(*) from e where e.delivery_id = d.id)::int,
+             coalesce((select array_agg(distinct x.realm_id) from x where x.ord = d.ord), '{}'::text[]),
+             coalesce((select array_agg(distinct h.tenant_id) from x join h on h.realm_id = x.realm_id where x.ord = d.ord), '{}'::uuid[]),
+             dv.max_delay_ms
+      from dv join d on d.ord = dv.ord
+      returning id, new_event_count
     )
-    insert into webhook_deliveries
-      (id, received_at, status, http_status, signature, format, content_type, body_bytes, event_count, new_event_count, realm_ids, tenant_ids, max_delay_ms)
-    overriding system value
-    select d.id, ${receivedAt.toISOString()}::timestamptz, 'accepted', 200, 'valid', ${format}, ${input.contentType?.slice(0, 100) ?? null}, ${input.body.byteLength},
-           ${events.length}, (select count(*) from e)::int,
-           coalesce((select array_agg(distinct realm_id) from x), '{}'::text[]), coalesce((select array_agg(distinct tenant_id) from h), '{}'::uuid[]),
-           ${delays.length ? Math.max(...delays) : null}::integer
-    from d
-    returning new_event_count`);
-  // postgres.js answers an array of rows, PGlite { rows }.
-  const [row] = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Array<{ new_event_count: number }>;
-  return Number(row?.new_event_count ?? 0);
+    select d.ord, w.new_event_count from w join d on d.id = w.id`);
+  const counts = new Array<number>(deliveries.length).fill(0);
+  for (const row of rowsOf<{ ord: number; new_event_count: number }>(result)) counts[Number(row.ord)] = Number(row.new_event_count);
+  return counts;
 }
+
+/**
+ * Deliveries arrive by the hundred at once (Intuit retries, bursts of changes): concurrent requests' deliveries are
+ * stored together, up to 100 in one statement, 4 statements at a time (of the pool's 10 connections). A delivery the
+ * database refuses is stored again on its own, so it fails only its own request; an outage fails them all at once.
+ */
+const storeDelivery = createWriteBatcher<AcceptedDelivery, number>({ write: storeDeliveries, maxItems: 100, maxInFlight: 4, isFatal: isDatabaseUnavailable });

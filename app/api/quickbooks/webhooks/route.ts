@@ -1,9 +1,8 @@
 // POST /api/quickbooks/webhooks – Intuit's webhook endpoint: signature first, store once, answer 200, process after.
 import { AppError } from "@/lib/errors";
-import { afterResponse } from "@/lib/http/after-response";
 import { readBodyWithLimit } from "@/lib/http/read-body";
 import { respond } from "@/lib/http/respond";
-import { requestWebhookProcessing } from "@/lib/jobs/webhook-processing";
+import { processWebhooksAfterResponse } from "@/lib/jobs/webhook-processing";
 import { receiveWebhook, WEBHOOK_BODY_LIMIT_BYTES } from "@/lib/quickbooks/receive-webhook";
 import { recordOversizedDelivery } from "@/lib/quickbooks/webhook-deliveries";
 
@@ -17,7 +16,7 @@ export async function POST(req: Request) {
       throw error;
     }
     const answer = await receiveWebhook({ body, signature: req.headers.get("intuit-signature"), contentType: req.headers.get("content-type") });
-    if (answer.enqueued) afterResponse(requestWebhookProcessing);
+    if (answer.enqueued) processWebhooksAfterResponse();
     return Response.json(answer.body, { status: answer.status });
   });
 }
