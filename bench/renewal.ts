@@ -30,6 +30,7 @@ import { quickbooksConnections, tenants } from "../db/schema";
 import { keyFromBase64, TokenCipher } from "../lib/crypto/token-cipher";
 import { DEFAULT_RENEWAL_CONCURRENCY } from "../lib/env";
 import { ensureBuilt, freePort, keepLogsOnExit, migrateAndSeed, POSTGRES_SERVER_URL, processTree, productionEnv, recreateDatabase, repoDir, rssMb, startBuiltApp, startEmulatorProcess, stopProcess, type BuiltApp } from "../scripts/built-app";
+import { machineState } from "./harness";
 import { line, writeResults, type BenchLine } from "./lines";
 
 const { values: args } = parseArgs({
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     results: { type: "string" },
     "app-dir": { type: "string" },
     build: { type: "boolean", default: false },
+    "wait-idle": { type: "string", default: "0" },
   },
 });
 const CONNECTIONS = Number(args.connections ?? (args.quick ? 1_000 : 10_000));
@@ -163,6 +165,7 @@ const renewedCount = async () => {
   const [row] = await client<{ n: number }[]>`select count(*)::int as n from quickbooks_connections where last_refreshed_at >= ${seededAt.toISOString()}::timestamptz`;
   return row!.n;
 };
+await machineState(Number(args["wait-idle"]));
 const loadAtLaunch = load();
 started = performance.now();
 const launchedAt = new Date();

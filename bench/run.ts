@@ -4,7 +4,8 @@
 // process), gathers their lines into one table on stdout and bench/results.json. Exit code 1 if a benchmark's
 // correctness checks failed or it could not run; a missed target is reported in the table, not as a failure.
 //
-// Options: --only webhooks,status (a subset) --quick (small sizes, to check the benchmarks themselves run)
+// Options: --only webhooks,status (a subset; the table keeps the others' latest results, dated) --quick (small sizes,
+//   to check the benchmarks themselves run)
 //   --wait-idle <s> (passed on: wait up to this long for an idle machine before each measured run)
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -62,7 +63,14 @@ for (const benchmark of selected) {
   sections.push({ name: benchmark.name, what: benchmark.what, exitCode, seconds: Math.round((Date.now() - t0) / 1000), results });
 }
 
-const lines: BenchLine[] = sections.flatMap((s) => s.results?.lines ?? []);
+// With --only, the benchmarks not run now keep their latest results: the table stays whole, each section dated.
+const kept = BENCHMARKS.filter((b) => !selected.includes(b))
+  .map((b) => ({ benchmark: b, file: path.join(import.meta.dirname, `results-${b.name}.json`) }))
+  .filter(({ file }) => existsSync(file))
+  .map(({ benchmark, file }) => ({ name: benchmark.name, what: benchmark.what, results: JSON.parse(readFileSync(file, "utf8")) as BenchResults }));
+const order = (name: string) => BENCHMARKS.findIndex((b) => b.name === name);
+const shown = [...sections, ...kept].sort((a, b) => order(a.name) - order(b.name));
+const lines: BenchLine[] = shown.flatMap((s) => s.results?.lines ?? []);
 const problems = sections.flatMap((s) => {
   if (!s.results) return [`${s.name}: did not write its results (exit code ${s.exitCode})`];
   return [...s.results.problems.map((p) => `${s.name}: ${p}`), ...(s.exitCode !== 0 && s.results.problems.length === 0 ? [`${s.name}: exit code ${s.exitCode}`] : [])];
@@ -73,6 +81,7 @@ console.log(`\n\nnpm run bench — ${new Date().toISOString()}, ${os.cpus().leng
 console.log(formatTable(lines));
 console.log("");
 for (const s of sections) console.log(`${s.name}: ${s.seconds} s${s.results?.ok === false || s.exitCode !== 0 ? " — CHECKS FAILED" : ""}`);
+for (const s of kept) console.log(`${s.name}: not run now, kept from ${s.results.measuredAt}${s.results.ok ? "" : " — its checks had FAILED"}`);
 if (missed.length) console.log(`\nTargets missed: ${missed.map((l) => `${l.benchmark} (${l.metric}): ${l.target!.text}`).join("; ")}`);
 if (problems.length) console.log(`\nCHECKS FAILED:\n  ${problems.join("\n  ")}`);
 console.log(`\nTotal ${Math.round((Date.now() - started) / 1000)} s. Each benchmark's details: bench/results-<name>.json.`);
@@ -88,7 +97,10 @@ writeFileSync(
       lines,
       targetsMissed: missed.length,
       problems,
-      sections: sections.map((s) => ({ name: s.name, what: s.what, seconds: s.seconds, exitCode: s.exitCode, ok: s.results?.ok ?? false })),
+      sections: [
+        ...sections.map((s) => ({ name: s.name, what: s.what, measuredAt: s.results?.measuredAt ?? null, seconds: s.seconds, exitCode: s.exitCode, ok: s.results?.ok ?? false })),
+        ...kept.map((s) => ({ name: s.name, what: s.what, measuredAt: s.results.measuredAt, keptFromEarlierRun: true, ok: s.results.ok })),
+      ].sort((a, b) => order(a.name) - order(b.name)),
     },
     null,
     2,
