@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { db } from "@/db";
-import { rowFromJson, rowsOf } from "@/db/rows";
+import { executePrepared } from "@/db/prepared";
+import { rowFromJson } from "@/db/rows";
 import { quickbooksConnections } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
 import type { ConnectionRow } from "./connections";
@@ -52,8 +52,7 @@ const roundOrNull = (v: number | null) => (v === null ? null : Math.round(Number
  */
 export async function readStatusFacts(tenantId: string, platformEnvironment: IntuitEnvironment, now: Date): Promise<StatusFacts> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
-  const [row] = rowsOf<FactsRow>(
-    await db().execute(sql`
+  const [row] = await executePrepared<FactsRow>(sql`
       with settings as (
         select environment, redirect_uri from tenant_intuit_settings where tenant_id = ${tenantId}
       ), chosen as (
@@ -82,8 +81,7 @@ export async function readStatusFacts(tenantId: string, platformEnvironment: Int
                   '[]'::json))
            from (select r.id, r.period from reconciliations r where r.tenant_id = ${tenantId} and r.environment = chosen.environment
                  order by r.created_at desc, r.id desc limit 1) x) as reconciliation
-      from chosen`),
-  );
+      from chosen`);
   if (!row) throw new Error("The status statement returned no row.");
   const date = (iso: string) => new Date(iso);
   return {

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
-import { rowsOf } from "@/db/rows";
+import { executePrepared } from "@/db/prepared";
 import { isDatabaseUnavailable } from "@/db/unavailable";
 import { webhookDeliveries } from "@/db/schema";
 import { createWriteBatcher } from "@/lib/batching/write-batcher";
@@ -90,7 +90,7 @@ export async function storeDeliveries(deliveries: AcceptedDelivery[]): Promise<n
       events: d.events.map((e, i) => ({ ord, event_key: e.key, realm_id: e.realmId, entity: e.entity, entity_id: e.entityId, operation: e.operation, occurred_at: e.occurredAt?.toISOString() ?? null, delay_ms: delays[i] })),
     };
   });
-  const result = await db().execute(sql`
+  const rows = await executePrepared<{ ord: number; new_event_count: number }>(sql`
     with dv as (
       select * from jsonb_to_recordset(${JSON.stringify(deliveryRows.map((d) => d.row))}::jsonb)
         as dv(ord int, format text, content_type text, body_bytes int, event_count int, max_delay_ms int, received_at timestamptz)
@@ -127,7 +127,7 @@ export async function storeDeliveries(deliveries: AcceptedDelivery[]): Promise<n
     )
     select d.ord, w.new_event_count from w join d on d.id = w.id`);
   const counts = new Array<number>(deliveries.length).fill(0);
-  for (const row of rowsOf<{ ord: number; new_event_count: number }>(result)) counts[Number(row.ord)] = Number(row.new_event_count);
+  for (const row of rows) counts[Number(row.ord)] = Number(row.new_event_count);
   return counts;
 }
 

@@ -205,7 +205,11 @@ describe("changing accounts as a QuickBooks user would", () => {
     intuit.emulator.updateAccount(ACME, "36", { active: false });
 
     const [checking] = (await query(token, ACME, "select * from Account where Id = '35'")).QueryResponse.Account!;
-    expect(checking).toMatchObject({ CurrentBalance: 50710.37, SyncToken: "1", MetaData: { LastUpdatedTime: intuitLocalTime(intuit.emulator.now().getTime()) } });
+    // Stamped with the emulator's clock at the update (compared as a range: reading the clock again can cross a second).
+    const updatedAt = Date.parse(changed.lastUpdatedTime);
+    expect(updatedAt).toBeGreaterThanOrEqual(Math.floor((before.getTime() + 60_000) / 1000) * 1000);
+    expect(updatedAt).toBeLessThanOrEqual(intuit.emulator.now().getTime());
+    expect(checking).toMatchObject({ CurrentBalance: 50710.37, SyncToken: "1", MetaData: { LastUpdatedTime: changed.lastUpdatedTime } });
     // Savings is now inactive: out of the default query, in the full one, as "(deleted)".
     expect(ids(await query(token, ACME, "select * from Account where Id in ('35','36')"))).toEqual(["35"]);
     const changedSince = await query(token, ACME, `select * from Account where MetaData.LastUpdatedTime >= '${before.toISOString()}' and Active in (true,false) orderby Id`);
