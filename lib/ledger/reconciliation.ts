@@ -204,23 +204,6 @@ export async function closeReconciliation(input: { tenantId: string; reconciliat
   });
 }
 
-/** What readiness needs: the latest reconciliation and its accounts with unexplained differences. */
-export async function latestReconciliationFacts(tenantId: string, environment: IntuitEnvironment): Promise<{ id: number; period: string; unexplained: string[] } | null> {
-  const [latest] = await db()
-    .select()
-    .from(reconciliations)
-    .where(and(eq(reconciliations.tenantId, tenantId), eq(reconciliations.environment, environment)))
-    .orderBy(desc(reconciliations.createdAt), desc(reconciliations.id))
-    .limit(1);
-  if (!latest) return null;
-  const read = (await readReconciliation(tenantId, latest.id))!;
-  return {
-    id: latest.id,
-    period: latest.period,
-    unexplained: read.lines.filter((l) => toCents(l.difference) !== 0 && !l.explanation).map((l) => `${l.code} ${l.name}`),
-  };
-}
-
 export const RECONCILIATION_CSV_COLUMNS = ["code", "name", "qbo_account_id", "qbo_account_name", "awra_balance", "qbo_balance", "difference", "explanation", "explained_at"] as const;
 
 /** The reconciliation as CSV: a header, one row per line, a totals row; formula-like cells neutralised. */

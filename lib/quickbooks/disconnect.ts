@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { db } from "@/db";
 import { quickbooksConnections, tokenRevocations } from "@/db/schema";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
@@ -141,14 +141,4 @@ export async function attemptRevocation(revocationId: string, actorUserId: strin
     });
     return { status: "failed", message };
   }
-}
-
-export async function latestRevocation(tenantId: string) {
-  const [row] = await db()
-    .select({ status: tokenRevocations.status, message: tokenRevocations.lastErrorMessage, at: tokenRevocations.lastAttemptAt, attempts: tokenRevocations.attempts })
-    .from(tokenRevocations)
-    .where(eq(tokenRevocations.tenantId, tenantId))
-    .orderBy(desc(tokenRevocations.createdAt))
-    .limit(1);
-  return row ?? null;
 }

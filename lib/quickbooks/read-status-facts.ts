@@ -46,9 +46,9 @@ const roundOrNull = (v: number | null) => (v === null ? null : Math.round(Number
 /**
  * The status's facts in ONE statement (one round trip, one plan per tenant), read by the console, the readiness page
  * and `GET /api/quickbooks/status`, which monitors poll. Each sub-select is an index range (migration 0012 adds the
- * two the webhook counts need); see bench/status.ts for the figures. It reads what these read one query at a time:
- * intuitAppFor, findConnection, latestRevocation, the latest callback and refresh log rows, webhookHealth,
- * webhookDelayStats and latestReconciliationFacts (an empty explanation counts as none, as there).
+ * two the webhook counts need); see bench/status.ts for the figures. It reads the Intuit settings, the connection,
+ * the latest revocation, callback and refresh log rows, the webhook health and delays, and the latest
+ * reconciliation's unexplained accounts (an empty explanation counts as none).
  */
 export async function readStatusFacts(tenantId: string, platformEnvironment: IntuitEnvironment, now: Date): Promise<StatusFacts> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
