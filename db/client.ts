@@ -21,6 +21,8 @@ export interface DatabaseHandle {
   kind: "postgres" | "pglite";
   /** The postgres.js client itself (PostgreSQL only): for what drizzle cannot do, e.g. streaming `COPY … TO STDOUT`. */
   sql?: postgres.Sql;
+  /** The PGlite instance itself (PGlite only): for statements run from their text (db/prepared.ts). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -58,5 +60,5 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   }
   const client = new PGlite(options.pgliteDataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return { db, kind: "pglite", close: () => client.close() };
+  return { db, kind: "pglite", pglite: client, close: () => client.close() };
 }

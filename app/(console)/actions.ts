@@ -17,7 +17,7 @@ export async function switchTenantAction(formData: FormData): Promise<void> {
   const userId = session.kind === "actor" ? session.actor.userId : session.userId;
   const tenantId = z.uuid().safeParse(formData.get("tenantId"));
   if (!tenantId.success) return;
-  const membership = await findMembership(db(), userId, tenantId.data);
+  const membership = await findMembership(userId, tenantId.data);
   if (!membership) return;
   await updateSession({ tenantId: membership.tenantId } as never);
   await recordAudit(db(), {

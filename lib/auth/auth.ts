@@ -79,7 +79,7 @@ export const { handlers, auth, signIn, signOut, unstable_update: updateSession }
       }
       // Tenant switch: accepted only for a tenant the user belongs to.
       if (trigger === "update" && typeof session?.tenantId === "string" && typeof token.userId === "string") {
-        const membership = await findMembership(db(), token.userId, session.tenantId);
+        const membership = await findMembership(token.userId, session.tenantId);
         if (membership) token.tenantId = membership.tenantId;
       }
       return token;

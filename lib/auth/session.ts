@@ -1,7 +1,6 @@
 import "server-only";
 import { headers as nextHeaders } from "next/headers";
 import { decode, getToken, type JWT } from "next-auth/jwt";
-import { db } from "@/db";
 import type { Role } from "@/db/schema";
 import { env } from "@/lib/env";
 import { asDatabaseUnavailable } from "@/lib/errors";
@@ -63,7 +62,7 @@ export async function resolveSession(headers: Headers): Promise<SessionResolutio
   // page's error boundary can say "try again" instead of "something broke" (Next passes only the digest to it).
   const membership =
     typeof token.tenantId === "string"
-      ? await findMembership(db(), token.userId, token.tenantId).catch((error: unknown) => {
+      ? await findMembership(token.userId, token.tenantId).catch((error: unknown) => {
           throw asDatabaseUnavailable(error);
         })
       : null;

@@ -1,38 +1,41 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { Executor } from "@/db";
-import { findMembership } from "./users";
+import { db } from "@/db";
+import { tenants } from "@/db/schema";
+import { useTestDatabase } from "@/tests/database";
+import { findMembership, findUserByEmail } from "./users";
 
-/** An executor that records whether a query was built, and answers no rows. */
-function recordingExecutor() {
-  const calls: string[] = [];
-  const chain = {
-    from: () => chain,
-    innerJoin: () => chain,
-    where: () => Promise.resolve([]),
-  };
-  const executor = { select: () => (calls.push("select"), chain) } as unknown as Executor;
-  return { executor, calls };
-}
+useTestDatabase();
 
-const USER = "4d0f2a44-7f6b-4b8e-9a39-2f0d3a9c1e21";
-const TENANT = "b3c1e7a2-0c4d-4e5f-8a6b-7c8d9e0f1a2b";
+const ids = async () => {
+  const user = (await findUserByEmail(db(), "accountant@acme.test"))!;
+  const tenantId = async (slug: string) => (await db().select().from(tenants).where(eq(tenants.slug, slug)))[0]!.id;
+  return { userId: user.id, acme: await tenantId("acme"), globex: await tenantId("globex") };
+};
 
 describe("findMembership", () => {
-  it.each([
-    ["not-a-uuid' or '1'='1", TENANT],
-    [USER, "'; drop table tenants; --"],
-    ["", TENANT],
-    [USER, `${TENANT}x`],
-    [`{${USER}}`, TENANT],
-  ])("finds nothing for ids that are not uuids (%j, %j), without querying", async (userId, tenantId) => {
-    const { executor, calls } = recordingExecutor();
-    expect(await findMembership(executor, userId, tenantId)).toBeNull();
-    expect(calls).toEqual([]);
+  it("finds the user's role on a tenant they belong to, with ids in either case", async () => {
+    const { userId, acme } = await ids();
+    const expected = { tenantId: acme, tenantName: "Acme Field Services", role: "accountant" };
+    expect(await findMembership(userId, acme)).toEqual(expected);
+    expect(await findMembership(userId.toUpperCase(), acme.toUpperCase())).toEqual(expected);
   });
 
-  it("queries for well-formed ids, in either case", async () => {
-    const { executor, calls } = recordingExecutor();
-    expect(await findMembership(executor, USER.toUpperCase(), TENANT)).toBeNull();
-    expect(calls).toEqual(["select"]);
+  it("finds nothing on a tenant the user does not belong to", async () => {
+    const { userId, globex } = await ids();
+    expect(await findMembership(userId, globex)).toBeNull();
+  });
+
+  it("finds nothing for ids that are not uuids, without an error (sent to the database, each would fail its uuid cast: a 500)", async () => {
+    const { userId, acme } = await ids();
+    for (const [user, tenant] of [
+      ["not-a-uuid' or '1'='1", acme],
+      [userId, "'; drop table tenants; --"],
+      ["", acme],
+      [userId, `${acme}x`],
+      [`{${userId}}`, acme],
+    ] as const) {
+      expect(await findMembership(user, tenant)).toBeNull();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import "server-only";
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
+import { preparedStatement } from "@/db/prepared";
 import type { Executor } from "@/db";
 import { memberships, tenants, users, type Role } from "@/db/schema";
 
@@ -27,15 +28,19 @@ export async function listMemberships(executor: Executor, userId: string): Promi
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The user's membership of the tenant, or null. The ids come from a session token or a form, so they are checked
- * first: a value that is not a uuid finds no membership (it would make PostgreSQL's uuid cast fail, a 500).
+ * The user's membership of the tenant, or null. Every page and route reads it (the role is always read fresh), so it
+ * runs as a prepared statement. The ids come from a session token or a form, so they are checked first: a value
+ * that is not a uuid finds no membership (it would make PostgreSQL's uuid cast fail, a 500).
  */
-export async function findMembership(executor: Executor, userId: string, tenantId: string): Promise<Membership | null> {
+export async function findMembership(userId: string, tenantId: string): Promise<Membership | null> {
   if (!UUID.test(userId) || !UUID.test(tenantId)) return null;
-  const [row] = await executor
-    .select({ tenantId: memberships.tenantId, tenantName: tenants.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
-    .where(and(eq(memberships.userId, userId), eq(memberships.tenantId, tenantId)));
+  const [row] = await membershipOf({ userId, tenantId });
   return row ?? null;
 }
+
+const membershipOf = preparedStatement<Membership, "userId" | "tenantId">(
+  (p) => sql`
+    select m.tenant_id as "tenantId", t.name as "tenantName", m.role
+    from memberships m join tenants t on t.id = m.tenant_id
+    where m.user_id = ${p.userId}::uuid and m.tenant_id = ${p.tenantId}::uuid`,
+);

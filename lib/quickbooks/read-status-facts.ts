@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { executePrepared } from "@/db/prepared";
+import { preparedStatement } from "@/db/prepared";
 import { rowFromJson } from "@/db/rows";
 import { quickbooksConnections } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
@@ -43,6 +43,40 @@ interface FactsRow {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const roundOrNull = (v: number | null) => (v === null ? null : Math.round(Number(v)));
 
+/** The statement readStatusFacts runs (described there). */
+const statusFacts = preparedStatement<FactsRow, "tenantId" | "platformEnvironment" | "since">(
+  (p) => sql`
+      with settings as (
+        select environment, redirect_uri from tenant_intuit_settings where tenant_id = ${p.tenantId}
+      ), chosen as (
+        select coalesce((select environment from settings), ${p.platformEnvironment}::intuit_environment) as environment
+      )
+      select
+        chosen.environment,
+        (select json_build_object('redirectUri', redirect_uri) from settings) as settings,
+        (select json_build_object('clientId', c.client_id, 'clientSecretEnc', c.client_secret_enc)
+           from intuit_credentials c where c.tenant_id = ${p.tenantId} and c.environment = chosen.environment) as own,
+        (select row_to_json(q) from quickbooks_connections q where q.tenant_id = ${p.tenantId} and q.environment = chosen.environment) as connection,
+        (select json_build_object('status', r.status, 'message', r.last_error_message, 'at', r.last_attempt_at, 'attempts', r.attempts)
+           from token_revocations r where r.tenant_id = ${p.tenantId} order by r.created_at desc limit 1) as revocation,
+        (select json_build_object('outcome', l.outcome, 'errorCode', l.error_code, 'message', l.message, 'at', l.created_at)
+           from callback_logs l where l.tenant_id = ${p.tenantId} order by l.created_at desc, l.id desc limit 1) as last_callback,
+        (select json_build_object('outcome', l.outcome, 'errorCode', l.error_code, 'message', l.message, 'at', l.created_at)
+           from refresh_logs l where l.tenant_id = ${p.tenantId} order by l.created_at desc, l.id desc limit 1) as last_refresh,
+        (select count(*)::int from webhook_deliveries d where d.status = 'rejected_signature' and d.received_at >= ${p.since}::timestamptz) as signature_failures,
+        (select count(*)::int from webhook_events e where e.tenant_id = ${p.tenantId} and e.status = 'dead') as dead_letters,
+        (select json_build_object('events', count(e.delay_ms), 'p50', percentile_cont(0.5) within group (order by e.delay_ms),
+                                  'p95', percentile_cont(0.95) within group (order by e.delay_ms))
+           from webhook_events e where e.tenant_id = ${p.tenantId} and e.received_at >= ${p.since}::timestamptz) as webhook_delays,
+        (select json_build_object('id', x.id, 'period', x.period, 'unexplained', coalesce(
+                  (select json_agg(rl.code || ' ' || rl.name order by rl.id) from reconciliation_lines rl
+                    where rl.tenant_id = ${p.tenantId} and rl.reconciliation_id = x.id and rl.difference <> 0 and coalesce(rl.explanation, '') = ''),
+                  '[]'::json))
+           from (select r.id, r.period from reconciliations r where r.tenant_id = ${p.tenantId} and r.environment = chosen.environment
+                 order by r.created_at desc, r.id desc limit 1) x) as reconciliation
+      from chosen`,
+);
+
 /**
  * The status's facts in ONE statement (one round trip, one plan per tenant), read by the console, the readiness page
  * and `GET /api/quickbooks/status`, which monitors poll. Each sub-select is an index range (migration 0012 adds the
@@ -52,36 +86,7 @@ const roundOrNull = (v: number | null) => (v === null ? null : Math.round(Number
  */
 export async function readStatusFacts(tenantId: string, platformEnvironment: IntuitEnvironment, now: Date): Promise<StatusFacts> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
-  const [row] = await executePrepared<FactsRow>(sql`
-      with settings as (
-        select environment, redirect_uri from tenant_intuit_settings where tenant_id = ${tenantId}
-      ), chosen as (
-        select coalesce((select environment from settings), ${platformEnvironment}::intuit_environment) as environment
-      )
-      select
-        chosen.environment,
-        (select json_build_object('redirectUri', redirect_uri) from settings) as settings,
-        (select json_build_object('clientId', c.client_id, 'clientSecretEnc', c.client_secret_enc)
-           from intuit_credentials c where c.tenant_id = ${tenantId} and c.environment = chosen.environment) as own,
-        (select row_to_json(q) from quickbooks_connections q where q.tenant_id = ${tenantId} and q.environment = chosen.environment) as connection,
-        (select json_build_object('status', r.status, 'message', r.last_error_message, 'at', r.last_attempt_at, 'attempts', r.attempts)
-           from token_revocations r where r.tenant_id = ${tenantId} order by r.created_at desc limit 1) as revocation,
-        (select json_build_object('outcome', l.outcome, 'errorCode', l.error_code, 'message', l.message, 'at', l.created_at)
-           from callback_logs l where l.tenant_id = ${tenantId} order by l.created_at desc, l.id desc limit 1) as last_callback,
-        (select json_build_object('outcome', l.outcome, 'errorCode', l.error_code, 'message', l.message, 'at', l.created_at)
-           from refresh_logs l where l.tenant_id = ${tenantId} order by l.created_at desc, l.id desc limit 1) as last_refresh,
-        (select count(*)::int from webhook_deliveries d where d.status = 'rejected_signature' and d.received_at >= ${since}::timestamptz) as signature_failures,
-        (select count(*)::int from webhook_events e where e.tenant_id = ${tenantId} and e.status = 'dead') as dead_letters,
-        (select json_build_object('events', count(e.delay_ms), 'p50', percentile_cont(0.5) within group (order by e.delay_ms),
-                                  'p95', percentile_cont(0.95) within group (order by e.delay_ms))
-           from webhook_events e where e.tenant_id = ${tenantId} and e.received_at >= ${since}::timestamptz) as webhook_delays,
-        (select json_build_object('id', x.id, 'period', x.period, 'unexplained', coalesce(
-                  (select json_agg(rl.code || ' ' || rl.name order by rl.id) from reconciliation_lines rl
-                    where rl.tenant_id = ${tenantId} and rl.reconciliation_id = x.id and rl.difference <> 0 and coalesce(rl.explanation, '') = ''),
-                  '[]'::json))
-           from (select r.id, r.period from reconciliations r where r.tenant_id = ${tenantId} and r.environment = chosen.environment
-                 order by r.created_at desc, r.id desc limit 1) x) as reconciliation
-      from chosen`);
+  const [row] = await statusFacts({ tenantId, platformEnvironment, since });
   if (!row) throw new Error("The status statement returned no row.");
   const date = (iso: string) => new Date(iso);
   return {

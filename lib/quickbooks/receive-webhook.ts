@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
-import { executePrepared } from "@/db/prepared";
+import { preparedStatement } from "@/db/prepared";
 import { isDatabaseUnavailable } from "@/db/unavailable";
 import { webhookDeliveries } from "@/db/schema";
 import { createWriteBatcher } from "@/lib/batching/write-batcher";
@@ -72,32 +72,16 @@ interface AcceptedDelivery {
   receivedAt: Date;
 }
 
-/**
- * Stores accepted deliveries and their events in ONE statement, however many there are (one round trip, atomic
- * without a transaction): the realm → tenant lookup is joined in, the events go in with ON CONFLICT (event_key) DO
- * NOTHING (in delivery order, so of two deliveries in one batch holding the same event, the first one stores it),
- * and each delivery row is written last with the number of its events that were new. Answers that number for each
- * delivery, in order.
- */
-export async function storeDeliveries(deliveries: AcceptedDelivery[]): Promise<number[]> {
-  const deliveryRows = deliveries.map((d, ord) => {
-    // Clamped to the integer columns (about 24.8 days): an event Intuit delivers weeks late (its retries go on every
-    // 6 h) would otherwise fail the whole insert, answer 500 for ever, and hold back every later delivery.
-    const delays = d.events.map((e) => (e.occurredAt ? Math.min(MAX_STORED_DELAY_MS, Math.max(0, d.receivedAt.getTime() - e.occurredAt.getTime())) : null));
-    const known = delays.filter((delay): delay is number => delay !== null);
-    return {
-      row: { ord, format: d.format, content_type: d.contentType?.slice(0, 100) ?? null, body_bytes: d.bodyBytes, event_count: d.events.length, max_delay_ms: known.length ? Math.max(...known) : null, received_at: d.receivedAt.toISOString() },
-      events: d.events.map((e, i) => ({ ord, event_key: e.key, realm_id: e.realmId, entity: e.entity, entity_id: e.entityId, operation: e.operation, occurred_at: e.occurredAt?.toISOString() ?? null, delay_ms: delays[i] })),
-    };
-  });
-  const rows = await executePrepared<{ ord: number; new_event_count: number }>(sql`
+/** The statement storeDeliveries runs (described there). */
+const insertDeliveries = preparedStatement<{ ord: number; new_event_count: number }, "deliveries" | "events">(
+  (p) => sql`
     with dv as (
-      select * from jsonb_to_recordset(${JSON.stringify(deliveryRows.map((d) => d.row))}::jsonb)
+      select * from jsonb_to_recordset(${p.deliveries}::jsonb)
         as dv(ord int, format text, content_type text, body_bytes int, event_count int, max_delay_ms int, received_at timestamptz)
     ),
     d as (select ord, nextval(pg_get_serial_sequence('webhook_deliveries', 'id')) as id from dv),
     x as (
-      select * from jsonb_to_recordset(${JSON.stringify(deliveryRows.flatMap((d) => d.events))}::jsonb)
+      select * from jsonb_to_recordset(${p.events}::jsonb)
         as x(ord int, event_key text, realm_id text, entity text, entity_id text, operation text, occurred_at timestamptz, delay_ms integer)
     ),
     h as (
@@ -125,7 +109,31 @@ export async function storeDeliveries(deliveries: AcceptedDelivery[]): Promise<n
       from dv join d on d.ord = dv.ord
       returning id, new_event_count
     )
-    select d.ord, w.new_event_count from w join d on d.id = w.id`);
+    select d.ord, w.new_event_count from w join d on d.id = w.id`,
+);
+
+/**
+ * Stores accepted deliveries and their events in ONE statement, however many there are (one round trip, atomic
+ * without a transaction): the realm → tenant lookup is joined in, the events go in with ON CONFLICT (event_key) DO
+ * NOTHING (in delivery order, so of two deliveries in one batch holding the same event, the first one stores it),
+ * and each delivery row is written last with the number of its events that were new. Answers that number for each
+ * delivery, in order.
+ */
+export async function storeDeliveries(deliveries: AcceptedDelivery[]): Promise<number[]> {
+  const deliveryRows = deliveries.map((d, ord) => {
+    // Clamped to the integer columns (about 24.8 days): an event Intuit delivers weeks late (its retries go on every
+    // 6 h) would otherwise fail the whole insert, answer 500 for ever, and hold back every later delivery.
+    const delays = d.events.map((e) => (e.occurredAt ? Math.min(MAX_STORED_DELAY_MS, Math.max(0, d.receivedAt.getTime() - e.occurredAt.getTime())) : null));
+    const known = delays.filter((delay): delay is number => delay !== null);
+    return {
+      row: { ord, format: d.format, content_type: d.contentType?.slice(0, 100) ?? null, body_bytes: d.bodyBytes, event_count: d.events.length, max_delay_ms: known.length ? Math.max(...known) : null, received_at: d.receivedAt.toISOString() },
+      events: d.events.map((e, i) => ({ ord, event_key: e.key, realm_id: e.realmId, entity: e.entity, entity_id: e.entityId, operation: e.operation, occurred_at: e.occurredAt?.toISOString() ?? null, delay_ms: delays[i] })),
+    };
+  });
+  const rows = await insertDeliveries({
+    deliveries: JSON.stringify(deliveryRows.map((d) => d.row)),
+    events: JSON.stringify(deliveryRows.flatMap((d) => d.events)),
+  });
   const counts = new Array<number>(deliveries.length).fill(0);
   for (const row of rows) counts[Number(row.ord)] = Number(row.new_event_count);
   return counts;
