@@ -2,6 +2,7 @@
 // repeats of earlier ones, and the event keys the app must end up storing (derived by the app's own parser).
 import { readWebhookPayload } from "@/lib/intuit/webhook-payload";
 import { signWebhookBody } from "@/lib/intuit/webhook-signature";
+import { seededRandom } from "../scripts/seeded-random";
 
 export interface Delivery {
   body: string;
@@ -32,23 +33,11 @@ export interface DeliveryOptions {
   idPrefix: string;
 }
 
-/** A small seeded generator (mulberry32): the same options give the same bytes on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ENTITIES = ["Invoice", "Customer", "Payment", "Bill", "Vendor", "Item", "Estimate", "SalesReceipt", "Purchase", "JournalEntry"];
 const OPERATIONS = ["Create", "Update", "Update", "Update", "Delete", "Merge", "Void", "Emailed"];
 
 export function generateDeliveries(options: DeliveryOptions): DeliverySet {
-  const rand = random(options.seed);
+  const rand = seededRandom(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const duplicates = Math.round(options.count * options.duplicateRatio);
 

@@ -31,6 +31,7 @@ import { expireApiKey, issueApiKey } from "./api-key-helper";
 import { connectTenant } from "./connect-helper";
 import { TEST_PASSWORD, useTestDatabase } from "./database";
 import { callRoute, isCatchAll, paramNames, routeEntries, routeUrl, type Handler, type Method, type RouteParams } from "./fixtures/routes";
+import { seededRandom } from "../scripts/seeded-random";
 import { sessionCookie, tenantId } from "./session";
 
 const VERIFIER = "fuzz-webhook-verifier-token-0123456789";
@@ -127,21 +128,11 @@ const EVIDENCE_ROW_MAX_CHARS = 2_000;
 // ─── A seeded PRNG: the same seed sends the same requests ───────────────────────────────────────────────────────
 
 type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 /** Each route has its own stream, so adding a route changes no other route's requests. */
 function streamFor(entry: string): Rng {
   let h = SEED >>> 0;
   for (const ch of entry) h = Math.imul(h ^ ch.charCodeAt(0), 16_777_619) >>> 0;
-  return mulberry32(h);
+  return seededRandom(h);
 }
 const pick = <T,>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 const chance = (rng: Rng, p: number) => rng() < p;

@@ -1,0 +1,14 @@
+/**
+ * A small seeded generator (mulberry32), uniform in [0, 1): the same seed gives the same sequence on every run, so
+ * the fuzz test sends the same requests and the webhook benchmark the same deliveries each time.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
