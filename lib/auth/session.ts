@@ -1,5 +1,6 @@
 import "server-only";
 import { headers as nextHeaders } from "next/headers";
+import { cache } from "react";
 import { decode, getToken, type JWT } from "next-auth/jwt";
 import type { Role } from "@/db/schema";
 import { env } from "@/lib/env";
@@ -84,7 +85,8 @@ export async function actorFromHeaders(headers: Headers): Promise<Actor | null> 
   return session.kind === "actor" ? session.actor : null;
 }
 
-/** The actor for a server component or server action. */
-export async function currentActor(): Promise<Actor | null> {
-  return actorFromHeaders(new Headers(await nextHeaders()));
-}
+/**
+ * The actor for a server component or server action. Read once per page render (React's `cache` is scoped to one
+ * request): the layout, the page and its sections each ask, and each would otherwise read the membership again.
+ */
+export const currentActor = cache(async (): Promise<Actor | null> => actorFromHeaders(new Headers(await nextHeaders())));
