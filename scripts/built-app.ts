@@ -192,7 +192,9 @@ export function appCommit(appDir = repoDir): string {
   const git = spawnSync("git", ["-C", appDir, "status", "--porcelain=v2", "--branch", "--untracked-files=no"], { encoding: "utf8" });
   const head = git.status === 0 ? /^# branch\.oid (\S+)/m.exec(git.stdout)?.[1] : undefined;
   if (!head) return "unknown";
-  return git.stdout.split("\n").some((l) => /^[12u] /.test(l)) ? `${head} with uncommitted changes` : head;
+  // The benchmarks' own result files change during a run: they say nothing about the code measured.
+  const changed = git.stdout.split("\n").filter((l) => /^[12u] /.test(l) && !/ bench\/results[^/ ]*\.json$/.test(l));
+  return changed.length > 0 ? `${head} with uncommitted changes` : head;
 }
 
 /** The environment of a production app instance on `databaseUrl`, with Intuit played by the emulator at `intuitUrl`. */
