@@ -87,13 +87,15 @@ export function copyCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource {
   const counter = new CsvRecordCounter();
   const statement = client.unsafe(copyStatement(query));
   let stream: Readable | null = null;
+  let chunker: CopyChunker | null = null;
   let cancelled = false;
   async function* chunks(): AsyncGenerator<Buffer> {
     stream = (await statement.readable()) as unknown as Readable;
     if (cancelled) return void drain(stream);
+    const rows = (chunker = new CopyChunker(stream));
     try {
       for (;;) {
-        const chunk = await nextChunk(stream);
+        const chunk = await rows.next();
         if (chunk === null) return;
         counter.feed(chunk);
         yield chunk;
@@ -108,6 +110,7 @@ export function copyCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource {
     cancel: () => {
       cancelled = true;
       statement.cancel();
+      chunker?.stop();
       if (stream) drain(stream);
     },
   };
@@ -135,56 +138,72 @@ function resumeSocket(stream: Readable) {
 const CHUNK_BYTES = 64 * 1024;
 
 /**
- * The next chunk of a paused stream, at least CHUNK_BYTES unless the stream ends first, or null at the end. Reads
- * whatever is buffered synchronously, and waits for 'readable' only when the buffer is empty, so the database is read
- * no faster than the client takes the bytes (backpressure) and a chunk costs one promise, not one per row.
+ * Gathers a COPY stream's rows into chunks of at least CHUNK_BYTES. The rows arrive as 'data' events, each a view onto
+ * the socket's buffer, and are copied once, into the chunk. (Reading a paused stream with `read()` would copy them
+ * twice: `read()` joins whatever rows are buffered into a new buffer first. At a million rows, every copy is another
+ * 160 MB of buffers waiting for the garbage collector, which is what an export's peak memory is made of.) The stream
+ * is paused while a full chunk waits for the client, so the database is read no faster than the client takes the
+ * bytes (postgres.js then pauses the socket), and a chunk costs one promise, not one per row.
  */
-async function nextChunk(stream: Readable): Promise<Buffer | null> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  while (size < CHUNK_BYTES) {
-    const part = stream.read() as Buffer | null;
-    if (part !== null) {
-      parts.push(part);
-      size += part.length;
-      continue;
-    }
-    if (stream.readableEnded || !(await readableOrEnd(stream))) break;
-  }
-  return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-}
+class CopyChunker {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private ended = false;
+  private failure: unknown = null;
+  private wake: (() => void) | null = null;
 
-/** Resolves true when the stream has data to read, false at its end; rejects on its error. */
-function readableOrEnd(stream: Readable): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      stream.off("readable", onReadable);
-      stream.off("end", onEnd);
-      stream.off("error", onError);
-      stream.off("close", onClose);
-    };
-    const onReadable = () => {
-      cleanup();
-      resolve(stream.readableLength > 0 || !stream.readableEnded);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(false);
-    };
-    const onError = (error: unknown) => {
-      cleanup();
-      reject(error);
-    };
-    const onClose = () => {
-      cleanup();
-      if (stream.readableEnded) resolve(false);
-      else reject(new Error("the COPY stream closed before its end"));
-    };
-    stream.on("readable", onReadable);
-    stream.on("end", onEnd);
-    stream.on("error", onError);
-    stream.on("close", onClose);
-  });
+  private readonly onData = (row: Buffer) => {
+    this.parts.push(row);
+    this.size += row.length;
+    if (this.size >= CHUNK_BYTES) {
+      this.stream.pause();
+      this.notify();
+    }
+  };
+
+  constructor(private readonly stream: Readable) {
+    stream.on("data", this.onData);
+    stream.on("end", () => {
+      this.ended = true;
+      this.notify();
+    });
+    stream.on("error", (error: unknown) => {
+      this.failure ??= error;
+      this.notify();
+    });
+    stream.on("close", () => {
+      if (!this.ended) this.failure ??= new Error("the COPY stream closed before its end");
+      this.notify();
+    });
+    stream.pause();
+  }
+
+  /** The next chunk, or null at the end; rejects on the stream's error. */
+  async next(): Promise<Buffer | null> {
+    while (this.size < CHUNK_BYTES && !this.ended && this.failure === null) {
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      this.stream.resume();
+      await woken;
+    }
+    if (this.failure !== null) throw this.failure;
+    if (this.size === 0) return null;
+    const chunk = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    return chunk;
+  }
+
+  /** Stops gathering (the export was cancelled): whatever still arrives is dropped, and never pauses the stream. */
+  stop() {
+    this.stream.off("data", this.onData);
+    this.parts = [];
+    this.size = 0;
+  }
+
+  private notify() {
+    this.wake?.();
+    this.wake = null;
+  }
 }
 
 /** Counts CSV records (header included) in a byte stream: newlines outside quoted fields. */
