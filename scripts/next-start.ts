@@ -7,7 +7,7 @@ const repoDir = path.resolve(import.meta.dirname, "..");
 
 /**
  * Node's argv for `next start` (without the node binary itself), e.g.
- * `["--max-semi-space-size=4", "node_modules/next/dist/bin/next", "start", "--port", "3100"]`.
+ * `["--max-semi-space-size=8", "node_modules/next/dist/bin/next", "start", "--port", "3100"]`.
  */
 export function nextStartArgv(extra: string[] = []): string[] {
   const { scripts } = JSON.parse(readFileSync(path.join(repoDir, "package.json"), "utf8")) as { scripts: Record<string, string> };
