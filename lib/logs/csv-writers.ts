@@ -80,7 +80,7 @@ export function copyStatement(query: ExportQuery): string {
   return `copy (${toInlineSql(copySelectPieces(query.log, query.tenantId, query.filters))}) to stdout with (format csv, header)`;
 }
 
-/** The PostgreSQL path: COPY … TO STDOUT through postgres.js, read in whatever chunks the socket gives. */
+/** The PostgreSQL path: COPY … TO STDOUT through postgres.js, handed on in chunks of at least 64 KB (CopyChunker). */
 export function copyCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource {
   const client = handle.sql;
   if (!client) throw new Error("COPY needs the postgres.js client (PostgreSQL only)");
