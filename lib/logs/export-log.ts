@@ -67,11 +67,23 @@ export async function exportLog(options: ExportLogOptions): Promise<LogExport> {
     });
   };
 
+  // The first chunk is read before the answer starts: a database that fails right away (gone, or the statement
+  // refused) is then answered with a clear error (503 "try again" when it is out of reach), not a 200 cut short.
+  let first: IteratorResult<Buffer> | null;
+  try {
+    first = await chunks.next();
+  } catch (error) {
+    source.cancel();
+    await finish("failure", "error");
+    throw error;
+  }
+
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const next = await chunks.next();
+          const next = first ?? (await chunks.next());
+          first = null;
           if (next.done) {
             await finish("success");
             controller.close();
