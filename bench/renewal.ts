@@ -28,6 +28,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { quickbooksConnections, tenants } from "../db/schema";
 import { keyFromBase64, TokenCipher } from "../lib/crypto/token-cipher";
+import type { GrantRefreshStats } from "../mocks/intuit/emulator-state";
 import { DEFAULT_RENEWAL_CONCURRENCY } from "../lib/env";
 import { ensureBuilt, freePort, keepLogsOnExit, migrateAndSeed, POSTGRES_SERVER_URL, processTree, productionEnv, recreateDatabase, repoDir, rssMb, startBuiltApp, startEmulatorProcess, stopProcess, type BuiltApp } from "../scripts/built-app";
 import { machineState } from "./harness";
@@ -82,14 +83,6 @@ interface BulkGrant {
   expiresIn: number;
   refreshTokenExpiresIn: number;
   refreshTokenHardExpiresIn: number;
-}
-interface GrantStats {
-  grants: number;
-  refreshes: number;
-  refreshedGrants: number;
-  grantsRefreshedMoreThanOnce: number;
-  maxRefreshesPerGrant: number;
-  refreshTokenReuses: number;
 }
 
 async function emulatorJson<T>(url: string, init?: RequestInit): Promise<T> {
@@ -222,7 +215,7 @@ const jobs = await client<{ name: string; state: string; output: { renewed?: num
   select name, state, output from pgboss.job where name in ('token-renewal-sweep', 'token-renewal') and created_on >= ${launchedAt.toISOString()}::timestamptz
   union all select name, state, output from pgboss.archive where name in ('token-renewal-sweep', 'token-renewal') and created_on >= ${launchedAt.toISOString()}::timestamptz`;
 const jobSummary = jobs.map((job) => ({ name: job.name, state: job.state, renewed: job.output?.renewal?.renewed ?? job.output?.renewed ?? null }));
-const grantStats = await emulatorJson<GrantStats>(`${emulator.url}/__emulator/grants`);
+const grantStats = await emulatorJson<GrantRefreshStats>(`${emulator.url}/__emulator/grants`);
 const limits = await emulatorJson<{ realms: Record<string, { throttled: number }> }>(`${emulator.url}/__emulator/limits`);
 const throttled = Object.values(limits.realms).reduce((sum, realm) => sum + realm.throttled, 0);
 const emulatorState = await emulatorJson<{ calls: { tokenRefreshToken: number; api: number } }>(`${emulator.url}/__emulator/state`);
