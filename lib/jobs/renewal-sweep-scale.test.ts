@@ -85,9 +85,11 @@ describe("one sweep renews the whole backlog", () => {
     expect(intuit.emulator.calls.tokenRefreshToken).toBe(count);
     noDoubleRenewals();
     expect(await storedTokensAreCurrent()).toBe(true);
-    // Most urgent first: with three at a time, the first three renewals are of the three soonest expiries.
+    // Most urgent first. Three run at a time and each next one starts when one ends, so the first renewal to finish is
+    // one of the three soonest expiries, and the first three to finish are among the five soonest.
     const logs = await db().select().from(refreshLogs).orderBy(refreshLogs.id);
-    expect(new Set(logs.slice(0, 3).map((log) => log.tenantId))).toEqual(new Set(tenantIds.slice(0, 3)));
+    expect(tenantIds.slice(0, 3)).toContain(logs[0]!.tenantId);
+    for (const log of logs.slice(0, 3)) expect(tenantIds.slice(0, 5)).toContain(log.tenantId);
     // A second sweep finds nothing.
     expect((await runRenewalSweep()).examined).toBe(0);
   }, 60_000);

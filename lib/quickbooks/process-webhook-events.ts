@@ -61,12 +61,16 @@ const idArray = (events: ClaimedEvent[]) => `{${events.map((e) => e.id).join(","
 export async function processPendingWebhookEvents(options: { now?: Date; limit?: number; processor?: EventProcessor } = {}) {
   const now = options.now ?? new Date();
   const processor = options.processor ?? recordChanges;
+  // Due by the database's own clock unless a time is given: an event stored a moment ago is due at the database's
+  // now(), in microseconds, which Date.now(), in milliseconds, can trail by a fraction of a millisecond; the pass
+  // started right after its delivery would then leave it for the next sweep.
+  const dueBy = options.now ? sql`${options.now.toISOString()}::timestamptz` : sql`now()`;
   const claimed = rowsOf<{ id: string | number; tenant_id: string | null; entity_id: string; delay_ms: number | null; attempts: number }>(
     await db().execute(sql`
-      update ${webhookEvents} set attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + LEASE_MS).toISOString()}::timestamptz
+      update ${webhookEvents} set attempts = attempts + 1, next_attempt_at = ${dueBy} + ${`${LEASE_MS} milliseconds`}::interval
       where id in (
         select id from ${webhookEvents}
-        where status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz
+        where status = 'pending' and next_attempt_at <= ${dueBy}
         order by id limit ${options.limit ?? 500}
         for update skip locked
       )
