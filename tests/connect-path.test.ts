@@ -10,7 +10,7 @@ import { db } from "@/db";
 import { auditEvents, callbackLogs, oauthStates, quickbooksConnections } from "@/db/schema";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { completeConsent } from "@/mocks/intuit/node";
-import { TRANSIENT_RETRIES } from "@/lib/quickbooks/qbo-client";
+import { TRANSIENT_RETRIES } from "@/lib/quickbooks/client/qbo-client";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { useTestDatabase } from "./database";
 import { appRequest, sessionCookie, tenantId } from "./session";

@@ -14,7 +14,7 @@ import { db } from "@/db";
 import { intuitCredentials, tenantIntuitSettings } from "@/db/schema";
 import { env, parseEnv } from "@/lib/env";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
-import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
+import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
 import { completeConsent } from "@/mocks/intuit/node";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { resetQuickBooksData } from "./connect-helper";

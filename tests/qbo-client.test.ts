@@ -8,7 +8,7 @@ import { qboApiCalls, qboHealthHourly } from "@/db/schema";
 import { getCompanyInfo, QBO_MINOR_VERSION } from "@/lib/intuit/api-client";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { IntuitApiError } from "@/lib/intuit/faults";
-import { callQuickBooks, retryDelayMs, THROTTLE_RETRIES, TRANSIENT_RETRIES } from "@/lib/quickbooks/qbo-client";
+import { callQuickBooks, retryDelayMs, THROTTLE_RETRIES, TRANSIENT_RETRIES } from "@/lib/quickbooks/client/qbo-client";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { connectTenant, DEFAULT_REALM, resetQuickBooksData } from "./connect-helper";
 import { useTestDatabase } from "./database";

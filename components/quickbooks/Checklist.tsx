@@ -1,4 +1,4 @@
-import type { ChecklistItem } from "@/lib/quickbooks/readiness";
+import type { ChecklistItem } from "@/lib/quickbooks/rules/readiness";
 import { LocalTime } from "@/components/ui/LocalTime";
 
 /** The readiness checklist: each item with pass/fail, what was checked, when, the value seen, and what to do. */

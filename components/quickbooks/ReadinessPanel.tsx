@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { connectGuide, type GuideSignal } from "@/lib/quickbooks/connect-guide";
+import { connectGuide, type GuideSignal } from "@/lib/quickbooks/rules/connect-guide";
 import type { ConnectionStatusView } from "@/lib/quickbooks/get-connection-status";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { fetchStatus, postChecks, postDisconnect, postRefresh, postVerify, statusQueryKey } from "./api";

@@ -1,4 +1,4 @@
-import type { Step } from "@/lib/quickbooks/steps";
+import type { Step } from "@/lib/quickbooks/rules/steps";
 import { LocalTime } from "@/components/ui/LocalTime";
 
 const STATE_LABEL: Record<Step["state"], string> = {

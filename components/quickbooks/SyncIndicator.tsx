@@ -1,4 +1,4 @@
-import type { IndicatorColor } from "@/lib/quickbooks/steps";
+import type { IndicatorColor } from "@/lib/quickbooks/rules/steps";
 
 /** The green/red sync indicator with the reasons it is red, announced politely to screen readers. */
 export function SyncIndicator({ indicator, reasons }: { indicator: IndicatorColor; reasons: string[] }) {

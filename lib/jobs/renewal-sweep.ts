@@ -4,8 +4,8 @@ import { db } from "@/db";
 import { quickbooksConnections } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { env, type IntuitEnvironment } from "@/lib/env";
-import { renewAccessToken } from "@/lib/quickbooks/access-token";
-import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
+import { renewAccessToken } from "@/lib/quickbooks/client/access-token";
+import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
 import {
   ACCESS_TOKEN_RENEWAL_WINDOW_MS,
   HARD_CAP_MARGIN_MS,

@@ -6,10 +6,10 @@ import type { RequestMeta } from "@/lib/audit/record";
 import type { IntuitEnvironment } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { queryAccountPage, QUERY_MAX_RESULTS, type QboAccount } from "@/lib/intuit/api-client";
-import { notConnected } from "@/lib/quickbooks/access-token";
-import { findConnection } from "@/lib/quickbooks/connections";
-import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
-import { callQuickBooks } from "@/lib/quickbooks/qbo-client";
+import { notConnected } from "@/lib/quickbooks/client/access-token";
+import { findConnection } from "@/lib/quickbooks/store/connections";
+import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
+import { callQuickBooks } from "@/lib/quickbooks/client/qbo-client";
 import { recordValidation, type ValidationRecord } from "./mappings";
 
 // The QuickBooks chart of accounts: fetched live through the API client, page by page (Intuit answers 1,000 rows

@@ -8,8 +8,8 @@ import { AppError } from "@/lib/errors";
 import { countAccounts, getChangeDataCapture, queryAccountPage } from "@/lib/intuit/api-client";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { recordSyncError } from "@/lib/metrics/record";
-import { describeApiError } from "@/lib/quickbooks/intuit-errors";
-import { callQuickBooks } from "@/lib/quickbooks/qbo-client";
+import { describeApiError } from "@/lib/quickbooks/client/intuit-errors";
+import { callQuickBooks } from "@/lib/quickbooks/client/qbo-client";
 import { fingerprintOf, latestValidation, readMappingSet } from "./mappings";
 import { activeConnectionFor, storeAccounts, type ChartConnection } from "./qbo-chart";
 

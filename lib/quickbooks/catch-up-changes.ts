@@ -4,10 +4,10 @@ import { db, type Transaction } from "@/db";
 import { quickbooksChanges, quickbooksConnections } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { CDC_LOOKBACK_MS, getChangeDataCapture, type CdcChange } from "@/lib/intuit/api-client";
-import { notConnected, reauthorizationRequired } from "./access-token";
-import { findConnection, lockConnection, type ConnectionRow } from "./connections";
-import { intuitAppFor } from "./intuit-app";
-import { callQuickBooks } from "./qbo-client";
+import { notConnected, reauthorizationRequired } from "./client/access-token";
+import { findConnection, lockConnection, type ConnectionRow } from "./store/connections";
+import { intuitAppFor } from "./client/intuit-app";
+import { callQuickBooks } from "./client/qbo-client";
 
 /**
  * The CDC catch-up (intuit.md §6): webhooks can be missed (this app was down, or Intuit gave up retrying), so the

@@ -9,14 +9,14 @@ import { tokenCipher } from "@/lib/crypto/cipher";
 import { AppError } from "@/lib/errors";
 import type { IntuitEnvironment } from "@/lib/env";
 import { exchangeAuthorizationCode, IntuitOAuthError } from "@/lib/intuit/oauth";
-import { authorizationServerFor } from "./authorization-server";
-import { writeCallbackLog } from "./callback-log";
-import { lockConnection } from "./connections";
-import { intuitAppFor } from "./intuit-app";
-import { oauthFailureCode } from "./intuit-errors";
-import { callbackMessage } from "./messages";
-import { checkConsumedState, hashOAuthState } from "./oauth-state";
-import { tokenExpiries } from "./token-expiries";
+import { authorizationServerFor } from "./client/authorization-server";
+import { writeCallbackLog } from "./store/callback-log";
+import { lockConnection } from "./store/connections";
+import { intuitAppFor } from "./client/intuit-app";
+import { oauthFailureCode } from "./client/intuit-errors";
+import { callbackMessage } from "./rules/messages";
+import { checkConsumedState, hashOAuthState } from "./store/oauth-state";
+import { tokenExpiries } from "./rules/token-expiries";
 import { verifyConnection } from "./verify-connection";
 
 const callbackQuery = z.object({

@@ -2,9 +2,9 @@ import "server-only";
 import { db } from "@/db";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { findConnection } from "./connections";
-import { intuitAppFor } from "./intuit-app";
-import { verifyEvidenceSchema, verifyFileName, verifyFileOf, type VerifyFile } from "./verify-evidence";
+import { findConnection } from "./store/connections";
+import { intuitAppFor } from "./client/intuit-app";
+import { verifyEvidenceSchema, verifyFileName, verifyFileOf, type VerifyFile } from "./rules/verify-evidence";
 
 export interface DownloadVerifyFileOptions {
   tenantId: string;

@@ -1,12 +1,12 @@
 import "server-only";
 import { env } from "@/lib/env";
-import { inspectAccessTokenSeal } from "./access-token";
-import { connectionFacts } from "./connections";
-import { checkDiscovery } from "./discovery-check";
-import { intuitAppOf } from "./intuit-app";
-import { readStatusFacts } from "./read-status-facts";
-import { computeReadiness, type ChecklistItem, type ReadinessInput } from "./readiness";
-import { deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./steps";
+import { inspectAccessTokenSeal } from "./client/access-token";
+import { connectionFacts } from "./store/connections";
+import { checkDiscovery } from "./client/discovery-check";
+import { intuitAppOf } from "./client/intuit-app";
+import { readStatusFacts } from "./store/read-status-facts";
+import { computeReadiness, type ChecklistItem, type ReadinessInput } from "./rules/readiness";
+import { deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./rules/steps";
 
 /** What the console, the readiness page and `GET /api/quickbooks/status` show: never a token, never a secret. */
 export interface ConnectionStatusView {

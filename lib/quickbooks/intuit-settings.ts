@@ -7,8 +7,8 @@ import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { AppError } from "@/lib/errors";
 import { env, type IntuitEnvironment } from "@/lib/env";
-import { callbackRoute, intuitAppFor } from "./intuit-app";
-import { intuitPortalUrls } from "./portal-urls";
+import { callbackRoute, intuitAppFor } from "./client/intuit-app";
+import { intuitPortalUrls } from "./client/portal-urls";
 
 /** What an admin sees of the tenant's Intuit settings: never the secret, only its last four characters. */
 export interface IntuitSettingsView {

@@ -13,12 +13,12 @@ import {
   type ConnectionStatus,
 } from "@/db/schema";
 import { env, intuitEndpointsFor, type Env, type IntuitEnvironment } from "@/lib/env";
-import { inspectAccessTokenSeal } from "./access-token";
-import { factsFrom } from "./connections";
-import { checkDiscovery, type DiscoveryCheck } from "./discovery-check";
-import { callbackRoute } from "./intuit-app";
-import { VERIFY_MAX_AGE_DAYS, computeReadiness, type CheckName, type ReadinessInput } from "./readiness";
-import type { ConnectionFacts, IndicatorColor } from "./steps";
+import { inspectAccessTokenSeal } from "./client/access-token";
+import { factsFrom } from "./store/connections";
+import { checkDiscovery, type DiscoveryCheck } from "./client/discovery-check";
+import { callbackRoute } from "./client/intuit-app";
+import { VERIFY_MAX_AGE_DAYS, computeReadiness, type CheckName, type ReadinessInput } from "./rules/readiness";
+import type { ConnectionFacts, IndicatorColor } from "./rules/steps";
 
 /**
  * All tenants at a glance, for a user who is admin of many: one row per tenant where they are admin, with its

@@ -1,6 +1,6 @@
 import "server-only";
-import { renewAccessToken } from "./access-token";
-import { intuitAppFor } from "./intuit-app";
+import { renewAccessToken } from "./client/access-token";
+import { intuitAppFor } from "./client/intuit-app";
 
 /** "Renew token" (the guide's "trigger immediate token renewal request"): renews even when the token is still fresh. */
 export async function renewTokenNow({ tenantId, actorUserId }: { tenantId: string; actorUserId: string | null }) {

@@ -4,8 +4,8 @@ import { db } from "@/db";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { findConnection } from "./connections";
-import { intuitAppFor } from "./intuit-app";
+import { findConnection } from "./store/connections";
+import { intuitAppFor } from "./client/intuit-app";
 
 const emulatorAnswer = z.object({ ok: z.boolean(), status: z.number(), eventId: z.string() });
 

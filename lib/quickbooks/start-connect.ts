@@ -8,11 +8,11 @@ import type { Actor } from "@/lib/auth/session";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { supportsPkceS256 } from "@/lib/intuit/discovery";
 import { buildAuthorizationUrl } from "@/lib/intuit/oauth";
-import { authorizationServerFor } from "./authorization-server";
-import { statusWhenAuthorizing } from "./connection-state";
-import { lockConnection } from "./connections";
-import { ACCOUNTING_SCOPE, intuitAppFor } from "./intuit-app";
-import { createOAuthState, STATE_LIFETIME_MS } from "./oauth-state";
+import { authorizationServerFor } from "./client/authorization-server";
+import { statusWhenAuthorizing } from "./rules/connection-state";
+import { lockConnection } from "./store/connections";
+import { ACCOUNTING_SCOPE, intuitAppFor } from "./client/intuit-app";
+import { createOAuthState, STATE_LIFETIME_MS } from "./store/oauth-state";
 
 export interface StartConnectOptions {
   actor: Actor;

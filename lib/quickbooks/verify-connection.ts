@@ -7,13 +7,13 @@ import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { getCompanyInfo } from "@/lib/intuit/api-client";
 import { IntuitApiError } from "@/lib/intuit/faults";
-import { notConnected, reauthorizationRequired } from "./access-token";
-import { canTransition } from "./connection-state";
-import { findConnection, lockConnection, recordConnectionError } from "./connections";
-import { intuitAppFor } from "./intuit-app";
-import { callQuickBooks } from "./qbo-client";
-import { describeApiError } from "./intuit-errors";
-import { verifyEvidenceOf } from "./verify-evidence";
+import { notConnected, reauthorizationRequired } from "./client/access-token";
+import { canTransition } from "./rules/connection-state";
+import { findConnection, lockConnection, recordConnectionError } from "./store/connections";
+import { intuitAppFor } from "./client/intuit-app";
+import { callQuickBooks } from "./client/qbo-client";
+import { describeApiError } from "./client/intuit-errors";
+import { verifyEvidenceOf } from "./rules/verify-evidence";
 
 export interface VerifyConnectionOptions {
   tenantId: string;

@@ -4,7 +4,7 @@ import { updateSession } from "@/lib/auth/auth";
 import { actorFromHeaders } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { respond } from "@/lib/http/respond";
-import { reconnectTarget } from "@/lib/quickbooks/reconnect";
+import { findReconnectTarget } from "@/lib/quickbooks/find-reconnect-target";
 import { startConnect } from "@/lib/quickbooks/start-connect";
 
 const REALM_ID = /^\d{1,32}$/;
@@ -18,7 +18,7 @@ export async function GET(req: Request) {
 
     const actor = await actorFromHeaders(req.headers);
     if (!actor) return redirectTo(`/login?callbackUrl=${encodeURIComponent(here)}`);
-    const target = await reconnectTarget(actor, realmId);
+    const target = await findReconnectTarget(actor, realmId);
     if (!target) return redirectTo("/integrations/quickbooks?callback=forbidden");
     // The realm belongs to another of the user's tenants: make it the active one before authorizing.
     if (target.tenantId !== actor.tenantId) await updateSession({ tenantId: target.tenantId } as never);

@@ -3,7 +3,7 @@ import { ConnectionConsole } from "@/components/quickbooks/ConnectionConsole";
 import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
 import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
-import { CALLBACK_MESSAGES } from "@/lib/quickbooks/messages";
+import { CALLBACK_MESSAGES } from "@/lib/quickbooks/rules/messages";
 import { testWebhooksAvailable } from "@/lib/quickbooks/send-test-webhook";
 
 export const metadata: Metadata = { title: "QuickBooks connection" };

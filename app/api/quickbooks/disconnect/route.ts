@@ -3,7 +3,7 @@
 import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
 import { privateJson, respond } from "@/lib/http/respond";
-import { disconnectConnection } from "@/lib/quickbooks/disconnect";
+import { disconnectConnection } from "@/lib/quickbooks/disconnect-connection";
 
 export async function POST(req: Request) {
   return respond(async () => {

@@ -2,7 +2,7 @@
 import { requireActor } from "@/lib/auth/guard";
 import { privateJson, respond } from "@/lib/http/respond";
 import { mappingOverview } from "@/lib/ledger/mappings";
-import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
+import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
 
 export async function GET(req: Request) {
   return respond(async () => {

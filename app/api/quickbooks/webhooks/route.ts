@@ -4,7 +4,7 @@ import { readBodyWithLimit } from "@/lib/http/read-body";
 import { respond } from "@/lib/http/respond";
 import { processWebhooksAfterResponse } from "@/lib/jobs/webhook-processing";
 import { receiveWebhook, WEBHOOK_BODY_LIMIT_BYTES } from "@/lib/quickbooks/receive-webhook";
-import { recordOversizedDelivery } from "@/lib/quickbooks/webhook-deliveries";
+import { recordOversizedDelivery } from "@/lib/quickbooks/store/webhook-deliveries";
 
 export async function POST(req: Request) {
   return respond(async () => {

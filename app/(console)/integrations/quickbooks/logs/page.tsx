@@ -11,7 +11,7 @@ import { env } from "@/lib/env";
 import { LOG_COLUMNS, LOG_NAMES, cellText, type LogColumn, type LogName, type RawValue } from "@/lib/logs/columns";
 import { LOG_OUTCOMES, logHasActor, parseCursor, parseLogFilters, parseLogName, type LogCursor, type LogFilters } from "@/lib/logs/log-query";
 import { PAGE_SIZE, readLogPage, recordLogsViewed, type LogPage } from "@/lib/logs/read-log-page";
-import { deadWebhookEvents } from "@/lib/quickbooks/webhook-deliveries";
+import { deadWebhookEvents } from "@/lib/quickbooks/store/webhook-deliveries";
 
 export const metadata: Metadata = { title: "QuickBooks logs" };
 

@@ -6,7 +6,7 @@ import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
 import { mappingOverview } from "@/lib/ledger/mappings";
 import { listSyncRuns } from "@/lib/ledger/sync-runs";
-import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
+import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
 
 export const metadata: Metadata = { title: "Account mappings" };
 

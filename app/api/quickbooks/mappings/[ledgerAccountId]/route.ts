@@ -6,7 +6,7 @@ import { readJson } from "@/lib/http/read-json";
 import { privateJson, respond } from "@/lib/http/respond";
 import { mappingInput } from "@/lib/ledger/inputs";
 import { saveMapping } from "@/lib/ledger/mappings";
-import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
+import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,7 +3,7 @@ import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
 import { privateJson, respond } from "@/lib/http/respond";
 import { applySuggestions } from "@/lib/ledger/mappings";
-import { intuitAppFor } from "@/lib/quickbooks/intuit-app";
+import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
 
 export async function POST(req: Request) {
   return respond(async () => {

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, ne } from "drizzle-orm";
-import { db } from "@/db";
-import { quickbooksConnections } from "@/db/schema";
+import { db } from "@/db/index";
+import { quickbooksConnections } from "@/db/schema/index";
 import { can } from "@/lib/auth/permissions";
 import type { Actor } from "@/lib/auth/session";
 import { listMemberships } from "@/lib/auth/users";
@@ -10,7 +10,7 @@ import { listMemberships } from "@/lib/auth/users";
  * Which of the user's tenants a reconnect is for: the one holding the realm Intuit names, if the user may connect
  * it; else the active tenant. Returns the actor acting on that tenant, or null when the user may not connect it.
  */
-export async function reconnectTarget(actor: Actor, realmId: string | null): Promise<Actor | null> {
+export async function findReconnectTarget(actor: Actor, realmId: string | null): Promise<Actor | null> {
   if (realmId) {
     const holders = await db()
       .select({ tenantId: quickbooksConnections.tenantId })

@@ -1,9 +1,9 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
-import type { Executor } from "@/db";
-import { quickbooksConnections } from "@/db/schema";
+import type { Executor } from "@/db/index";
+import { quickbooksConnections } from "@/db/schema/index";
 import type { IntuitEnvironment } from "@/lib/env";
-import type { ConnectionFacts } from "./steps";
+import type { ConnectionFacts } from "../rules/steps";
 
 export type ConnectionRow = typeof quickbooksConnections.$inferSelect;
 

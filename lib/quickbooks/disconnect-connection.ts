@@ -1,14 +1,14 @@
 import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
-import { db } from "@/db";
-import { quickbooksConnections, tokenRevocations } from "@/db/schema";
+import { db } from "@/db/index";
+import { quickbooksConnections, tokenRevocations } from "@/db/schema/index";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { IntuitOAuthError, revokeToken } from "@/lib/intuit/oauth";
-import { authorizationServerFor } from "./authorization-server";
-import { lockConnection } from "./connections";
-import { intuitAppFor } from "./intuit-app";
-import { INTUIT_RETRY, withRetry } from "./retry";
+import { authorizationServerFor } from "./client/authorization-server";
+import { lockConnection } from "./store/connections";
+import { intuitAppFor } from "./client/intuit-app";
+import { INTUIT_RETRY, withRetry } from "./client/retry";
 
 export interface DisconnectOptions {
   tenantId: string;

@@ -1,4 +1,4 @@
-import type { ConnectionStatusView } from "./get-connection-status";
+import type { ConnectionStatusView } from "../get-connection-status";
 
 /**
  * The seed's connect guide, live: for each signal, whether it is present now, what to check (with what the check

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from "@/db/schema";
+import type { ConnectionStatus } from "@/db/schema/index";
 
 /**
  * The connection's state machine: not_connected → authorizing → callback_received → verified → active, and from

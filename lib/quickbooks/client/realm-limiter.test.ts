@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { db } from "@/db";
+import { db } from "@/db/index";
 import { rowsOf } from "@/db/rows";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { appWindowMs, INTUIT_REALM_LIMITS, type RealmLimits } from "@/lib/intuit/limits";

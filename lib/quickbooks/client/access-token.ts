@@ -1,8 +1,8 @@
 import "server-only";
 import { and, eq, lt, or, isNull } from "drizzle-orm";
 import type { AuthorizationServer } from "oauth4webapi";
-import { db, type Transaction } from "@/db";
-import { quickbooksConnections } from "@/db/schema";
+import { db, type Transaction } from "@/db/index";
+import { quickbooksConnections } from "@/db/schema/index";
 import { recordAudit } from "@/lib/audit/record";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { AppError } from "@/lib/errors";
@@ -10,12 +10,12 @@ import { IntuitApiError } from "@/lib/intuit/faults";
 import { IntuitOAuthError, refreshAccessToken, type IntuitTokenSet } from "@/lib/intuit/oauth";
 import { recordTokenRenewal } from "@/lib/metrics/record";
 import { authorizationServerFor } from "./authorization-server";
-import { lockConnection, recordConnectionError, type ConnectionRow } from "./connections";
+import { lockConnection, recordConnectionError, type ConnectionRow } from "../store/connections";
 import type { IntuitApp } from "./intuit-app";
 import { oauthFailureCode } from "./intuit-errors";
-import { writeRefreshLog, type RefreshTrigger } from "./refresh-log";
+import { writeRefreshLog, type RefreshTrigger } from "../store/refresh-log";
 import { INTUIT_RETRY, withRetry, type RetryPolicy } from "./retry";
-import { tokenExpiries } from "./token-expiries";
+import { tokenExpiries } from "../rules/token-expiries";
 
 /**
  * The only module that opens stored tokens: every QuickBooks API call gets its access token here.

@@ -2,10 +2,10 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { preparedStatement } from "@/db/prepared";
 import { rowFromJson } from "@/db/rows";
-import { quickbooksConnections } from "@/db/schema";
+import { quickbooksConnections } from "@/db/schema/index";
 import type { IntuitEnvironment } from "@/lib/env";
 import type { ConnectionRow } from "./connections";
-import type { ReadinessInput } from "./readiness";
+import type { ReadinessInput } from "../rules/readiness";
 
 /** Everything the status reads from the database, for the environment the tenant uses. */
 export interface StatusFacts {
