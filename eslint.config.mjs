@@ -15,6 +15,26 @@ const config = [
     },
   },
   {
+    // Sealed values are opened in four places only (README, "Secrets at rest"): tokens by the token lifecycle, the
+    // seal check that never hands a token out, a tenant's client secret by its Intuit app, a PKCE verifier by the
+    // OAuth state. Anywhere else a decrypt() is a secret leaving its home.
+    files: ["app/**", "components/**", "lib/**", "db/**", "mocks/**", "proxy.ts", "instrumentation.ts"],
+    ignores: [
+      "**/*.test.ts",
+      "lib/crypto/**",
+      "lib/quickbooks/client/access-token.ts",
+      "lib/quickbooks/client/access-token-seal.ts",
+      "lib/quickbooks/client/intuit-app.ts",
+      "lib/quickbooks/store/oauth-state.ts",
+    ],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.property.name='decrypt']", message: "Only the token lifecycle, the seal check, the Intuit app and the OAuth state open sealed values." },
+      ],
+    },
+  },
+  {
     // Test helpers named use*() register Vitest hooks, not React hooks.
     files: ["tests/**", "**/*.test.ts", "mocks/**", "e2e/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },

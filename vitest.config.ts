@@ -11,7 +11,11 @@ export default defineConfig({
   },
   test: {
     environment: "node",
-    include: ["lib/**/*.test.ts", "db/**/*.test.ts", "mocks/**/*.test.ts", "tests/**/*.test.ts"],
+    // Tests by kind: pure units beside their code (lib/x/y.test.ts for lib/x/y.ts); anything that needs a database
+    // or the Intuit emulator in tests/: tests/x/y.test.ts when it tests the one module lib/x/y.ts, and
+    // tests/<scenario>.test.ts when it follows a path through several (route handlers, sweeps, processes).
+    // mocks/ tests the emulator itself.
+    include: ["lib/**/*.test.ts", "db/**/*.test.ts", "mocks/**/*.test.ts", "components/**/*.test.{ts,tsx}", "tests/**/*.test.ts"],
     // The fault suite needs the built app and runs on its own (vitest.faults.config.ts, `npm run test:faults`).
     exclude: ["**/node_modules/**", "tests/faults/**"],
     setupFiles: ["tests/setup.ts"],

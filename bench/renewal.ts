@@ -28,7 +28,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { quickbooksConnections, tenants } from "../db/schema";
 import { keyFromBase64, TokenCipher } from "../lib/crypto/token-cipher";
-import type { GrantRefreshStats } from "../mocks/intuit/emulator-state";
+import type { GrantRefreshStats } from "../mocks/intuit/refresh-stats";
 import { DEFAULT_RENEWAL_CONCURRENCY } from "../lib/env";
 import { ensureBuilt, freePort, keepLogsOnExit, migrateAndSeed, POSTGRES_SERVER_URL, processTree, productionEnv, recreateDatabase, repoDir, rssMb, startBuiltApp, startEmulatorProcess, stopProcess, type BuiltApp } from "../scripts/built-app";
 import { machineState } from "./harness";

@@ -1,6 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { hashPassword } from "@/lib/auth/password";
-import { DEMO_TENANT_SLUGS, demoLedgerFor } from "@/lib/ledger/demo-chart";
+import { DEMO_TENANT_SLUGS, demoLedgerFor } from "./demo-chart";
 import type { Database } from "./client";
 import { ledgerAccounts, memberships, tenants, users, type Role } from "./schema";
 
@@ -28,13 +27,23 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; membership
 /** Development's default demo password; production seeds require SEED_PASSWORD. */
 export const DEV_SEED_PASSWORD = "connect-demo-2026";
 
+export interface SeedDemoDataOptions {
+  password: string;
+  /**
+   * How passwords are stored: lib/auth/password.ts's hashPassword, passed in by the caller so that db/ depends on
+   * nothing of lib/ but its configuration (.dependency-cruiser.cjs).
+   */
+  hashPassword: (password: string) => Promise<string>;
+  now?: Date;
+}
+
 /**
- * Creates the demo tenants, users and AWRA ledgers (the demo chart, lib/ledger/demo-chart.ts, as of the seed day;
+ * Creates the demo tenants, users and AWRA ledgers (the demo chart, db/demo-chart.ts, as of the seed day;
  * Acme's with its deliberate differences from QuickBooks). No mappings: users map the accounts themselves.
  * Safe to run again: existing rows are left as they are.
  */
-export async function seedDemoData(db: Database, options: { password: string; now?: Date }): Promise<void> {
-  const passwordHash = await hashPassword(options.password);
+export async function seedDemoData(db: Database, options: SeedDemoDataOptions): Promise<void> {
+  const passwordHash = await options.hashPassword(options.password);
   await db.transaction(async (tx) => {
     await tx.insert(tenants).values([...DEMO_TENANTS]).onConflictDoNothing({ target: tenants.slug });
     const tenantRows = await tx.select().from(tenants);

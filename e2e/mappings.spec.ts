@@ -2,7 +2,7 @@
 // reconcile, explain a difference, close the month, and see the indicator name the differences left unexplained.
 // Runs after the connect and lifecycle specs (file-name order), which leave Acme connected; connects it if not.
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { DEMO_CHART, DEMO_DIFFERENCES } from "../lib/ledger/demo-chart";
+import { DEMO_CHART, DEMO_DIFFERENCES } from "../db/demo-chart";
 import { connectFresh, signIn } from "./fixtures";
 
 /** The picker's page size (components/quickbooks/AccountPicker.tsx). */

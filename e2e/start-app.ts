@@ -30,7 +30,7 @@ const run = (args: string[]) =>
   });
 
 await run(["--import", "tsx", "--conditions=react-server", "db/migrate-cli.ts"]);
-await run(["--import", "tsx", "--conditions=react-server", "db/seed-cli.ts"]);
+await run(["--import", "tsx", "--conditions=react-server", "scripts/seed-demo-data.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-intuit-credentials.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-health-traffic.ts"]);
 const app = spawn(process.execPath, nextStartArgv(["--port", String(E2E.appPort)]), { stdio: "inherit", env });

@@ -14,7 +14,8 @@ export async function startServer(): Promise<void> {
     if (!config.isProduction) {
       // `npm run dev` on an empty database: seed the demo tenants and users.
       const { isDatabaseEmpty, seedDemoData, seedPassword } = await import("@/db/seed");
-      if (await isDatabaseEmpty(db())) await seedDemoData(db(), { password: seedPassword(false) });
+      const { hashPassword } = await import("@/lib/auth/password");
+      if (await isDatabaseEmpty(db())) await seedDemoData(db(), { password: seedPassword(false), hashPassword });
     }
     if (config.backgroundJobs) {
       // Token renewal and revocation retries: pg-boss on PostgreSQL (its own `pgboss` schema), a timer on PGlite.

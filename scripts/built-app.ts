@@ -148,7 +148,7 @@ export async function recreateDatabase(name: string, serverUrl = POSTGRES_SERVER
 export async function migrateAndSeed(env: NodeJS.ProcessEnv, options: { appDir?: string; seedPassword?: string } = {}): Promise<void> {
   const cwd = options.appDir ?? repoDir;
   await runNodeScript("migrate", [...TSX, "db/migrate-cli.ts"], { cwd, env });
-  await runNodeScript("seed", [...TSX, "db/seed-cli.ts"], { cwd, env: { ...env, SEED_PASSWORD: options.seedPassword ?? "demo-password-1" } });
+  await runNodeScript("seed", [...TSX, "scripts/seed-demo-data.ts"], { cwd, env: { ...env, SEED_PASSWORD: options.seedPassword ?? "demo-password-1" } });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

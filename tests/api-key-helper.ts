@@ -3,9 +3,8 @@ import { db } from "@/db";
 import { apiKeys, users } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import type { ApiKeyScope } from "@/lib/auth/permissions";
-import { tenantId } from "./session";
+import { APP, tenantId } from "./session";
 
-const APP = "http://localhost:3000";
 const DAY_MS = 86_400_000;
 
 /** Issues a key through the use-case, as the seeded admin would, for a seeded tenant. */

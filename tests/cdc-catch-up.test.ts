@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as webhookRoute } from "@/app/api/quickbooks/webhooks/route";
 import { db } from "@/db";
 import { quickbooksChanges, quickbooksConnections, refreshLogs, webhookDeliveries, webhookEvents } from "@/db/schema";
-import { CDC_LOOKBACK_MS, formatChangedSince } from "@/lib/intuit/api-client";
+import { CDC_LOOKBACK_MS, formatChangedSince } from "@/lib/intuit/change-data-capture";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { runCatchUpSweep } from "@/lib/jobs/catch-up-sweep";
 import { webhookProcessingIdle } from "@/lib/jobs/webhook-processing";

@@ -5,7 +5,7 @@ import { GET as connectRoute } from "@/app/api/quickbooks/connect/route";
 import { db } from "@/db";
 import { callbackLogs, oauthStates, quickbooksConnections, refreshLogs, tokenRevocations } from "@/db/schema";
 import { completeConsent } from "@/mocks/intuit/node";
-import { appRequest, sessionCookie, tenantId } from "./session";
+import { appRequest, sessionCookie, tenantId, tenantSlugOf } from "./session";
 
 export const DEFAULT_REALM = "9341452000000001";
 
@@ -21,7 +21,7 @@ export async function connectTenant(email: string, realmId = DEFAULT_REALM, opti
   const landing = await callbackRoute(appRequest(`/api/quickbooks/callback${intuitRedirect.search}`, { cookie }));
   expect(landing.status).toBe(302);
   const outcome = new URL(landing.headers.get("location")!).searchParams.get("callback");
-  return { cookie, outcome, tenantId: await tenantId(email.split("@")[1]!.split(".")[0]!) };
+  return { cookie, outcome, tenantId: await tenantId(tenantSlugOf(email)) };
 }
 
 export async function connectionRow(tenant: string) {

@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import { closeDatabase, db, ensureDatabaseReady } from "@/db";
 import { seedDemoData } from "@/db/seed";
+import { hashPassword } from "@/lib/auth/password";
 import { resetEnvForTests } from "@/lib/env";
 
 export const TEST_PASSWORD = "test-password-1";
@@ -29,7 +30,7 @@ export function useTestDatabase(): void {
     }
     resetEnvForTests();
     await ensureDatabaseReady();
-    await seedDemoData(db(), { password: TEST_PASSWORD });
+    await seedDemoData(db(), { password: TEST_PASSWORD, hashPassword });
   });
 
   afterAll(async () => {

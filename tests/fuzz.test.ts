@@ -24,7 +24,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { JSON_BODY_LIMIT_BYTES } from "@/lib/http/read-json";
 import { signWebhookBody } from "@/lib/intuit/webhook-signature";
 import { LEDGER_IMPORT_MAX_BYTES } from "@/lib/ledger/import-ledger";
-import { updateIntuitSettings } from "@/lib/quickbooks/intuit-settings";
+import { updateIntuitSettings } from "@/lib/quickbooks/update-intuit-settings";
 import { WEBHOOK_BODY_LIMIT_BYTES } from "@/lib/quickbooks/receive-webhook";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { expireApiKey, issueApiKey } from "./api-key-helper";

@@ -5,9 +5,9 @@
 // Already proven elsewhere, not repeated here:
 // - tests/token-lifecycle.test.ts: token 5xx retried then renewed (3 calls); persistent token 500 fails
 //   intuit_unavailable with the refresh token unchanged (fast retry policy); invalid_client and invalid_grant.
-// - tests/qbo-client.test.ts: API 503/500 retried TRANSIENT_RETRIES times; API timeout (timeoutMs) retried; API 429
-//   honoured with Retry-After then throttled after THROTTLE_RETRIES; API 400 not retried.
-// - lib/quickbooks/retry.test.ts (withRetry's limits), lib/intuit/faults.test.ts (reading Intuit's fault bodies).
+// - tests/quickbooks/client/qbo-client.test.ts: API 503/500 retried TRANSIENT_RETRIES times; API timeout (timeoutMs)
+//   retried; API 429 honoured with Retry-After then throttled after THROTTLE_RETRIES; API 400 not retried.
+// - lib/quickbooks/client/retry.test.ts (withRetry's limits), lib/intuit/faults.test.ts (reading Intuit's fault bodies).
 // - tests/connect-path.test.ts: a CompanyInfo 500 during the callback leaves the tokens and shows Verify failed.
 import { and, eq, gte } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
@@ -17,12 +17,12 @@ import { GET as statusRoute } from "@/app/api/quickbooks/status/route";
 import { POST as verifyRoute } from "@/app/api/quickbooks/verify/route";
 import { db } from "@/db";
 import { auditEvents, quickbooksConnections, refreshLogs } from "@/db/schema";
-import { getCompanyInfo } from "@/lib/intuit/api-client";
+import { getCompanyInfo } from "@/lib/intuit/company-info";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { RENEWAL_CLAIM_LEASE_MS, runRenewalSweep } from "@/lib/jobs/renewal-sweep";
 import { renewAccessToken } from "@/lib/quickbooks/client/access-token";
-import { describeApiError } from "@/lib/quickbooks/client/intuit-errors";
+import { describeApiError } from "@/lib/quickbooks/rules/intuit-failures";
 import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
 import { callQuickBooks, THROTTLE_RETRIES, TRANSIENT_RETRIES } from "@/lib/quickbooks/client/qbo-client";
 import { INTUIT_RETRY } from "@/lib/quickbooks/client/retry";

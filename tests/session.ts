@@ -3,18 +3,22 @@ import { encode } from "next-auth/jwt";
 import { db } from "@/db";
 import { tenants, users } from "@/db/schema";
 
-const APP = "http://localhost:3000";
+/** The console's origin: APP_URL as tests/setup.ts sets it. */
+export const APP = "http://localhost:3000";
 const COOKIE = "authjs.session-token";
+
+/** The seeded tenant a seeded user's email names: accountant@acme.test → acme. */
+export function tenantSlugOf(email: string): string {
+  return email.split("@")[1]!.split(".")[0]!;
+}
 
 /** A real Auth.js session cookie for a seeded user, as the browser would send it after signing in. */
 export async function sessionCookie(email: string, tenantSlug?: string): Promise<string> {
   const [user] = await db().select().from(users).where(eq(users.email, email));
   if (!user) throw new Error(`No seeded user ${email}`);
-  const slug = tenantSlug ?? email.split("@")[1]!.split(".")[0]!;
-  const [tenant] = await db().select().from(tenants).where(eq(tenants.slug, slug));
-  if (!tenant) throw new Error(`No seeded tenant ${slug}`);
+  const tenant = await tenantId(tenantSlug ?? tenantSlugOf(email));
   const token = await encode({
-    token: { sub: user.id, userId: user.id, tenantId: tenant.id, email: user.email, name: user.name },
+    token: { sub: user.id, userId: user.id, tenantId: tenant, email: user.email, name: user.name },
     secret: process.env.AUTH_SECRET!,
     salt: COOKIE,
   });

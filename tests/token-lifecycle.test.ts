@@ -7,7 +7,7 @@ import { POST as verifyRoute } from "@/app/api/quickbooks/verify/route";
 import { GET as reconnectRoute } from "@/app/quickbooks/reconnect/route";
 import { db } from "@/db";
 import { auditEvents, refreshLogs, tokenRevocations } from "@/db/schema";
-import { getCompanyInfo } from "@/lib/intuit/api-client";
+import { getCompanyInfo } from "@/lib/intuit/company-info";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { renewAccessToken } from "@/lib/quickbooks/client/access-token";
 import { callQuickBooks } from "@/lib/quickbooks/client/qbo-client";

@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { db } from "@/db";
 import { headers } from "next/headers";
 import { can, type Action } from "@/lib/auth/permissions";
 import { resolveSession } from "@/lib/auth/session";
-import { listMemberships, type Membership } from "@/lib/auth/users";
+import { listUserTenants } from "@/lib/auth/list-user-tenants";
+import type { Membership } from "@/lib/auth/users";
 import { signOutAction, switchTenantAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -25,9 +25,9 @@ const NAV: { href: string; label: string; action: Action }[] = [
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const session = await resolveSession(new Headers(await headers()));
   if (session.kind === "signed_out") redirect("/login");
-  if (session.kind === "no_membership") return <NoTenantAccess memberships={await listMemberships(db(), session.userId)} />;
+  if (session.kind === "no_membership") return <NoTenantAccess memberships={await listUserTenants(session.userId)} />;
   const { actor } = session;
-  const memberships = await listMemberships(db(), actor.userId);
+  const memberships = await listUserTenants(actor.userId);
 
   return (
     <div className="min-h-screen">

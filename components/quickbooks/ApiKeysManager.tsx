@@ -2,28 +2,14 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { apiFetch } from "@/components/api-client";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { LocalTime } from "@/components/ui/LocalTime";
+import { Table, TableBody, TableHead } from "@/components/ui/Table";
 import type { ApiKeyView } from "@/lib/api-keys/api-key-view";
 import type { ApiKeyScope } from "@/lib/auth/permissions";
-import { ApiError } from "./api";
 
-async function post<T>(url: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(json?.error?.code ?? "http_error", json?.error?.message ?? `The request failed (${response.status}).`);
-  return json as T;
-}
-
-async function fetchKeys(): Promise<ApiKeyView[]> {
-  const response = await fetch("/api/quickbooks/api-keys", { headers: { accept: "application/json" } });
-  if (!response.ok) throw new ApiError("http_error", `Loading the keys failed (${response.status}).`);
-  return ((await response.json()) as { apiKeys: ApiKeyView[] }).apiKeys;
-}
+const fetchKeys = async () => (await apiFetch<{ apiKeys: ApiKeyView[] }>("/api/quickbooks/api-keys")).apiKeys;
 
 const STATUS_LABEL: Record<ApiKeyView["status"], string> = {
   active: "Active",
@@ -33,6 +19,7 @@ const STATUS_LABEL: Record<ApiKeyView["status"], string> = {
   replaced: "Replaced",
 };
 
+const KEY_COLUMNS = ["Name", "Prefix", "Scopes", "Created", "Expires", "Last used", "Status", { label: "Actions", srOnly: true }];
 const GRACE_CHOICES = [0, 1, 7, 30];
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 
@@ -62,7 +49,7 @@ export function ApiKeysManager({
     setKeys(await fetchKeys());
   };
   const create = useMutation({
-    mutationFn: () => post<{ key: string; apiKey: ApiKeyView }>("/api/quickbooks/api-keys", { name, scopes: chosen, expiresAt }),
+    mutationFn: () => apiFetch<{ key: string; apiKey: ApiKeyView }>("/api/quickbooks/api-keys", { method: "POST", body: { name, scopes: chosen, expiresAt } }),
     onSuccess: async (created) => {
       setName("");
       setChosen([]);
@@ -71,12 +58,12 @@ export function ApiKeysManager({
     },
   });
   const revoke = useMutation({
-    mutationFn: (key: ApiKeyView) => post(`/api/quickbooks/api-keys/${key.id}/revoke`),
+    mutationFn: (key: ApiKeyView) => apiFetch(`/api/quickbooks/api-keys/${key.id}/revoke`, { method: "POST" }),
     onSuccess: async () => setKeys(await fetchKeys()),
   });
   const rotate = useMutation({
     mutationFn: ({ key, days }: { key: ApiKeyView; days: number }) =>
-      post<{ key: string; apiKey: ApiKeyView }>(`/api/quickbooks/api-keys/${key.id}/rotate`, { graceDays: days }),
+      apiFetch<{ key: string; apiKey: ApiKeyView }>(`/api/quickbooks/api-keys/${key.id}/rotate`, { method: "POST", body: { graceDays: days } }),
     onSuccess: reveal,
   });
   const failure = create.error ?? revoke.error ?? rotate.error;
@@ -183,39 +170,26 @@ export function ApiKeysManager({
         {keys.length === 0 ? (
           <p className="mt-2 text-sm text-slate-600">No API keys yet.</p>
         ) : (
-          <div className="mt-2 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-slate-600">
-                <tr>
-                  <th className="py-2 pr-3">Name</th>
-                  <th className="py-2 pr-3">Prefix</th>
-                  <th className="py-2 pr-3">Scopes</th>
-                  <th className="py-2 pr-3">Created</th>
-                  <th className="py-2 pr-3">Expires</th>
-                  <th className="py-2 pr-3">Last used</th>
-                  <th className="py-2 pr-3">Status</th>
-                  <th className="py-2">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+          <div className="mt-2">
+            <Table caption="API keys of this tenant">
+              <TableHead columns={KEY_COLUMNS} />
+              <TableBody>
                 {keys.map((key) => {
                   const usable = key.status === "active" || key.status === "rotating";
                   return (
-                    <tr key={key.id} className="border-b border-slate-100 align-top" data-testid="api-key-row" data-status={key.status}>
-                      <td className="py-2 pr-3">{key.name}</td>
-                      <td className="py-2 pr-3 font-mono">{key.prefix}</td>
-                      <td className="py-2 pr-3 font-mono">{key.scopes.join(" ")}</td>
-                      <td className="py-2 pr-3">
+                    <tr key={key.id} className="align-top" data-testid="api-key-row" data-status={key.status}>
+                      <td className="px-3 py-2">{key.name}</td>
+                      <td className="px-3 py-2 font-mono">{key.prefix}</td>
+                      <td className="px-3 py-2 font-mono">{key.scopes.join(" ")}</td>
+                      <td className="px-3 py-2">
                         <LocalTime iso={key.createdAt} />
                         {key.createdBy && <span className="block text-xs text-slate-500">by {key.createdBy}</span>}
                       </td>
-                      <td className="py-2 pr-3">
+                      <td className="px-3 py-2">
                         <LocalTime iso={key.expiresAt} />
                       </td>
-                      <td className="py-2 pr-3">{key.lastUsedAt ? <LocalTime iso={key.lastUsedAt} /> : "Never"}</td>
-                      <td className="py-2 pr-3">
+                      <td className="px-3 py-2">{key.lastUsedAt ? <LocalTime iso={key.lastUsedAt} /> : "Never"}</td>
+                      <td className="px-3 py-2">
                         {STATUS_LABEL[key.status]}
                         {key.status === "rotating" && key.graceExpiresAt && (
                           <span className="block text-xs text-slate-500">
@@ -223,23 +197,25 @@ export function ApiKeysManager({
                           </span>
                         )}
                       </td>
-                      <td className="flex gap-2 py-2">
-                        {key.status === "active" && (
-                          <button type="button" onClick={() => setRotating(key)} className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
-                            Rotate
-                          </button>
-                        )}
-                        {usable && (
-                          <button type="button" onClick={() => setRevoking(key)} className="rounded border border-red-300 px-2 py-1 text-red-800 hover:bg-red-50">
-                            Revoke
-                          </button>
-                        )}
+                      <td className="px-3 py-2">
+                        <div className="flex gap-2">
+                          {key.status === "active" && (
+                            <button type="button" onClick={() => setRotating(key)} className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
+                              Rotate
+                            </button>
+                          )}
+                          {usable && (
+                            <button type="button" onClick={() => setRevoking(key)} className="rounded border border-red-300 px-2 py-1 text-red-800 hover:bg-red-50">
+                              Revoke
+                            </button>
+                          )}
+                        </div>
                       </td>
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
+              </TableBody>
+            </Table>
           </div>
         )}
       </section>

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { ConnectionStatusView } from "@/lib/quickbooks/get-connection-status";
+import type { ConnectionAction } from "@/lib/quickbooks/rules/connection-state";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { LocalTime } from "@/components/ui/LocalTime";
 import { fetchStatus, postDisconnect, postRefresh, postTestWebhook, postVerify, statusQueryKey } from "./api";
@@ -47,10 +48,9 @@ export function ConnectionConsole({
   const testWebhook = useMutation({ mutationFn: postTestWebhook, onSettled: refreshStatus });
 
   const connection = status.connection;
-  const connected = connection?.status === "active";
-  const holdsTokens = connection?.status === "active" || connection?.status === "callback_received";
-  const canDisconnect = holdsTokens || connection?.status === "reauthorization_required";
-  const revocationFailed = status.revocation?.status === "failed";
+  // The state says what can be done (status.actions, lib/quickbooks/rules/connection-state.ts); the role, who may.
+  const offers = (action: ConnectionAction, permitted: boolean) => permitted && status.actions.includes(action);
+  const revocationFailed = status.actions.includes("retry_revocation");
 
   return (
     <div className="space-y-6">
@@ -103,19 +103,18 @@ export function ConnectionConsole({
         )}
 
         <div className="mt-4 flex flex-wrap items-center gap-3">
-          {/* Intuit's rule: once connected, hide Connect and show Disconnect. */}
-          {permissions.connect && !connected && <ConnectButton />}
-          {permissions.verify && holdsTokens && (
+          {offers("connect", permissions.connect) && <ConnectButton />}
+          {offers("verify", permissions.verify) && (
             <button type="button" onClick={() => verify.mutate()} disabled={verify.isPending} className={secondaryButton}>
               {verify.isPending ? "Verifying…" : "Verify connection"}
             </button>
           )}
-          {permissions.refresh && holdsTokens && (
+          {offers("renew", permissions.refresh) && (
             <button type="button" onClick={() => renew.mutate()} disabled={renew.isPending} className={secondaryButton}>
               {renew.isPending ? "Renewing…" : "Renew token"}
             </button>
           )}
-          {permissions.disconnect && canDisconnect && (
+          {offers("disconnect", permissions.disconnect) && (
             <button
               type="button"
               onClick={() => setConfirmingDisconnect(true)}
@@ -145,7 +144,7 @@ export function ConnectionConsole({
             <p>
               Revocation at Intuit failed{status.revocation?.attempts ? ` after ${status.revocation.attempts} attempt(s)` : ""}: {status.revocation?.message}
             </p>
-            {permissions.disconnect && (
+            {offers("retry_revocation", permissions.disconnect) && (
               <button type="button" onClick={() => disconnect.mutate()} disabled={disconnect.isPending} className={`${secondaryButton} mt-2`}>
                 Retry revocation
               </button>
@@ -164,7 +163,7 @@ export function ConnectionConsole({
           <Figure label="Delivery delay, 95th percentile" value={formatDelay(status.webhooks.delayP95Ms)} />
           <Figure label="Events that could not be processed" value={String(status.webhooks.deadLetters)} />
         </dl>
-        {permissions.testWebhook && connection?.realmId && (
+        {offers("send_test_webhook", permissions.testWebhook) && (
           <div className="mt-4 flex flex-wrap items-center gap-3">
             <button type="button" onClick={() => testWebhook.mutate()} disabled={testWebhook.isPending} className={secondaryButton}>
               {testWebhook.isPending ? "Sending…" : "Send test webhook"}

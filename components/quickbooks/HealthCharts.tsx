@@ -72,15 +72,10 @@ export function HealthCharts({ buckets, range, rangeLabel }: { buckets: HealthBu
         summary={`${numberFormat.format(calls)} API calls in ${rangeLabel}, ${numberFormat.format(errors)} of them errors.${busiest((b) => b.apiCalls)}`}
         empty={calls === 0 ? `No API calls in ${rangeLabel}.` : null}
       >
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />
-          <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
-          <Tooltip />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="successes" name="Successful" stackId="calls" fill={COLORS.success} isAnimationActive={false} />
-          <Bar dataKey="errors" name="Errors" stackId="calls" fill={COLORS.error} isAnimationActive={false} />
-        </BarChart>
+        {stackedBars(data, "calls", [
+          { dataKey: "successes", name: "Successful", fill: COLORS.success },
+          { dataKey: "errors", name: "Errors", fill: COLORS.error },
+        ])}
       </ChartFigure>
 
       <ChartFigure
@@ -89,15 +84,10 @@ export function HealthCharts({ buckets, range, rangeLabel }: { buckets: HealthBu
         summary={`${numberFormat.format(intuit + local)} throttle hits in ${rangeLabel}: ${numberFormat.format(intuit)} answered 429 by Intuit, ${numberFormat.format(local)} waits for our own limiter.${busiest((b) => b.throttleIntuit + b.throttleLocal)}`}
         empty={intuit + local === 0 ? `No throttle hits in ${rangeLabel}.` : null}
       >
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />
-          <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
-          <Tooltip />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="intuit" name="Intuit (429)" stackId="throttle" fill={COLORS.intuit} isAnimationActive={false} />
-          <Bar dataKey="local" name="Our limiter" stackId="throttle" fill={COLORS.local} isAnimationActive={false} />
-        </BarChart>
+        {stackedBars(data, "throttle", [
+          { dataKey: "intuit", name: "Intuit (429)", fill: COLORS.intuit },
+          { dataKey: "local", name: "Our limiter", fill: COLORS.local },
+        ])}
       </ChartFigure>
 
       <ChartFigure
@@ -106,12 +96,8 @@ export function HealthCharts({ buckets, range, rangeLabel }: { buckets: HealthBu
         summary={`${numberFormat.format(events)} webhook events in ${rangeLabel}; the delay between an event and its receipt, median, 95th and 99th percentile per period.${worstP95 === null ? "" : ` The worst 95th percentile was ${seconds(worstP95)} seconds.`}`}
         empty={events === 0 ? `No webhook events in ${rangeLabel}.` : null}
       >
-        <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />
-          <YAxis tick={{ fontSize: 11 }} />
-          <Tooltip />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+        <LineChart data={data} margin={CHART_MARGIN}>
+          {chartFrame({ wholeNumbers: false })}
           <Line type="monotone" dataKey="p50" name="p50" stroke={COLORS.p50} dot={false} isAnimationActive={false} />
           <Line type="monotone" dataKey="p95" name="p95" stroke={COLORS.p95} dot={false} isAnimationActive={false} />
           <Line type="monotone" dataKey="p99" name="p99" stroke={COLORS.p99} dot={false} strokeDasharray="4 2" isAnimationActive={false} />
@@ -124,17 +110,39 @@ export function HealthCharts({ buckets, range, rangeLabel }: { buckets: HealthBu
         summary={`${numberFormat.format(renewed + failed)} token renewals in ${rangeLabel}: ${numberFormat.format(renewed)} succeeded, ${numberFormat.format(failed)} failed.`}
         empty={renewed + failed === 0 ? `No token renewals in ${rangeLabel}.` : null}
       >
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />
-          <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
-          <Tooltip />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="renewed" name="Renewed" stackId="renewals" fill={COLORS.success} isAnimationActive={false} />
-          <Bar dataKey="failed" name="Failed" stackId="renewals" fill={COLORS.error} isAnimationActive={false} />
-        </BarChart>
+        {stackedBars(data, "renewals", [
+          { dataKey: "renewed", name: "Renewed", fill: COLORS.success },
+          { dataKey: "failed", name: "Failed", fill: COLORS.error },
+        ])}
       </ChartFigure>
     </div>
+  );
+}
+
+const CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: -16 };
+
+// Functions, not components: Recharts looks for its grid, axes and series among the chart's direct children.
+
+/** The grid, axes, tooltip and legend every chart shares. */
+function chartFrame({ wholeNumbers }: { wholeNumbers: boolean }) {
+  return [
+    <CartesianGrid key="grid" strokeDasharray="3 3" vertical={false} />,
+    <XAxis key="x" dataKey="label" tick={{ fontSize: 11 }} minTickGap={12} />,
+    <YAxis key="y" allowDecimals={!wholeNumbers} tick={{ fontSize: 11 }} />,
+    <Tooltip key="tooltip" />,
+    <Legend key="legend" wrapperStyle={{ fontSize: 12 }} />,
+  ];
+}
+
+/** Counts per period, stacked: one bar per series. */
+function stackedBars(data: object[], stackId: string, series: { dataKey: string; name: string; fill: string }[]) {
+  return (
+    <BarChart data={data} margin={CHART_MARGIN}>
+      {chartFrame({ wholeNumbers: true })}
+      {series.map((bar) => (
+        <Bar key={bar.dataKey} {...bar} stackId={stackId} isAnimationActive={false} />
+      ))}
+    </BarChart>
   );
 }
 

@@ -2,22 +2,13 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import type { IntuitSettingsView } from "@/lib/quickbooks/intuit-settings";
+import type { IntuitSettingsView } from "@/lib/quickbooks/get-intuit-settings";
+import { apiFetch } from "@/components/api-client";
 import { LocalTime } from "@/components/ui/LocalTime";
-import { ApiError } from "./api";
 
 type Update = { environment: "sandbox" | "production"; clientId?: string; clientSecret?: string; redirectUri?: string | null; clearCredentials?: boolean };
 
-async function putSettings(update: Update): Promise<IntuitSettingsView> {
-  const response = await fetch("/api/quickbooks/settings", {
-    method: "PUT",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify(update),
-  });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(body?.error?.code ?? "http_error", body?.error?.message ?? `Saving failed (${response.status}).`);
-  return body as IntuitSettingsView;
-}
+const putSettings = (update: Update) => apiFetch<IntuitSettingsView>("/api/quickbooks/settings", { method: "PUT", body: update });
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm";
 

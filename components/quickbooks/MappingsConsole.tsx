@@ -2,23 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { secondaryButton } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/LocalTime";
+import { Table, TableBody, TableHead, type TableColumn } from "@/components/ui/Table";
 import type { IntuitEnvironment } from "@/lib/env";
-import { AccountPicker } from "./AccountPicker";
-import {
-  fetchOverview,
-  formatCount,
-  formatMoney,
-  ledgerKeys,
-  postSuggest,
-  postValidate,
-  putMapping,
-  type MappingOverview,
-  type MappingView,
-  type QboAccountOption,
-  type SyncRunView,
-  type ValidationView,
-} from "./ledger-api";
+import { fetchOverview, formatCount, ledgerKeys, postSuggest, postValidate, type MappingOverview, type SyncRunView, type ValidationView } from "./ledger-api";
+import { MappingRowView, type MappingIssue } from "./MappingRow";
 import { SyncPanel } from "./SyncPanel";
 
 export interface MappingsPermissions {
@@ -28,10 +17,15 @@ export interface MappingsPermissions {
   sync: boolean;
 }
 
-const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60";
 const ENVIRONMENT_LABEL: Record<IntuitEnvironment, string> = { sandbox: "Sandbox", production: "Production" };
-
-type Issue = ValidationView["issues"][number];
+const MAPPING_COLUMNS: (TableColumn | string)[] = [
+  "Code",
+  "Name",
+  "Type",
+  { label: "Balance", numeric: true },
+  "As of",
+  { label: "QuickBooks account", className: "w-72" },
+];
 
 /** The newest of the two environments' latest validations: the one whose issues are shown beside the accounts. */
 function newestValidation(overview: MappingOverview): (ValidationView & { current: boolean }) | null {
@@ -81,7 +75,7 @@ export function MappingsConsole({
   const failure = suggest.error ?? validate.error;
 
   const validation = newestValidation(overview);
-  const issuesByAccount = new Map<string, Issue[]>();
+  const issuesByAccount = new Map<string, MappingIssue[]>();
   for (const issue of validation?.issues ?? []) issuesByAccount.set(issue.ledgerAccountId, [...(issuesByAccount.get(issue.ledgerAccountId) ?? []), issue]);
   const chartFetched = overview.chart.accounts > 0;
   const busy = suggest.isPending || validate.isPending;
@@ -128,14 +122,14 @@ export function MappingsConsole({
           <div className="flex flex-wrap gap-3">
             {permissions.manage && (
               <>
-                <button type="button" className={button} disabled={busy} onClick={() => suggest.mutate()}>
+                <button type="button" className={secondaryButton} disabled={busy} onClick={() => suggest.mutate()}>
                   {suggest.isPending ? "Matching…" : "Match by name"}
                 </button>
-                <button type="button" className={button} disabled={busy} onClick={() => validate.mutate("sandbox")}>
+                <button type="button" className={secondaryButton} disabled={busy} onClick={() => validate.mutate("sandbox")}>
                   {validate.isPending && validate.variables === "sandbox" ? "Validating in sandbox…" : "Validate in sandbox"}
                 </button>
                 {overview.environment === "production" && (
-                  <button type="button" className={button} disabled={busy} onClick={() => validate.mutate("production")}>
+                  <button type="button" className={secondaryButton} disabled={busy} onClick={() => validate.mutate("production")}>
                     {validate.isPending && validate.variables === "production" ? "Validating in production…" : "Validate in production"}
                   </button>
                 )}
@@ -171,46 +165,22 @@ export function MappingsConsole({
         {validation && !validation.current && issuesByAccount.size > 0 && (
           <p className="text-sm text-slate-600">The problems shown are from the last validation; the mappings changed since. Validate again to re-check.</p>
         )}
-        <div className="rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">AWRA chart of accounts with the QuickBooks account each one maps to</caption>
-            <thead className="bg-slate-50 text-slate-600">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Code
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Type
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  Balance
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  As of
-                </th>
-                <th scope="col" className="w-72 px-3 py-2 font-medium">
-                  QuickBooks account
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {overview.accounts.map((row) => (
-                <MappingRowView
-                  // A saved change arrives as new props: the row's draft starts again from them.
-                  key={`${row.ledgerAccountId}:${row.qboAccountId ?? ""}:${row.allowShared}`}
-                  tenantId={tenantId}
-                  row={row}
-                  issues={issuesByAccount.get(row.ledgerAccountId) ?? []}
-                  canManage={permissions.manage}
-                  onSaved={refresh}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table caption="AWRA chart of accounts with the QuickBooks account each one maps to">
+          <TableHead columns={MAPPING_COLUMNS} />
+          <TableBody>
+            {overview.accounts.map((row) => (
+              <MappingRowView
+                // A saved change arrives as new props: the row's draft starts again from them.
+                key={`${row.ledgerAccountId}:${row.qboAccountId ?? ""}:${row.allowShared}`}
+                tenantId={tenantId}
+                row={row}
+                issues={issuesByAccount.get(row.ledgerAccountId) ?? []}
+                canManage={permissions.manage}
+                onSaved={refresh}
+              />
+            ))}
+          </TableBody>
+        </Table>
         {overview.accounts.length === 0 && <p className="text-sm text-slate-600">This tenant has no AWRA accounts yet.</p>}
       </section>
     </div>
@@ -250,91 +220,5 @@ function ValidationSummary({ overview }: { overview: MappingOverview }) {
       </ul>
       <p className="mt-1 text-xs text-slate-600">A production sync needs a passing, current sandbox validation of the same mapping set.</p>
     </div>
-  );
-}
-
-function MappingRowView({
-  tenantId,
-  row,
-  issues,
-  canManage,
-  onSaved,
-}: {
-  tenantId: string;
-  row: MappingView;
-  issues: Issue[];
-  canManage: boolean;
-  onSaved: () => Promise<void>;
-}) {
-  const saved = row.qboAccountId === null ? null : { id: row.qboAccountId, name: row.qboAccountName ?? row.qboAccountId };
-  const [choice, setChoice] = useState<{ id: string; name: string } | null>(saved);
-  const [allowShared, setAllowShared] = useState(row.allowShared);
-  const dirty = (choice?.id ?? null) !== row.qboAccountId || allowShared !== row.allowShared;
-  const label = `${row.code} ${row.name}`;
-  const save = useMutation({
-    mutationFn: () => putMapping(row.ledgerAccountId, { qboAccountId: choice?.id ?? null, allowShared }),
-    onSuccess: onSaved,
-  });
-
-  return (
-    <tr data-testid="mapping-row" data-code={row.code} data-mapped={row.qboAccountId ? "yes" : "no"} className="align-top">
-      <th scope="row" className="px-3 py-2 font-mono font-normal">
-        {row.code}
-      </th>
-      <td className="px-3 py-2">
-        {row.name}
-        {issues.length > 0 && (
-          <ul className="mt-1 space-y-1" aria-label={`Problems with ${label}`}>
-            {issues.map((issue) => (
-              <li key={issue.issue} data-testid="mapping-issue" className="text-xs text-red-900">
-                <span className="mr-1 rounded bg-red-100 px-1 font-semibold">Problem</span>
-                {issue.message}
-              </li>
-            ))}
-          </ul>
-        )}
-      </td>
-      <td className="px-3 py-2 capitalize">{row.type}</td>
-      <td className="px-3 py-2 text-right tabular-nums">{formatMoney(row.balance)}</td>
-      <td className="whitespace-nowrap px-3 py-2">{row.asOf}</td>
-      <td className="px-3 py-2">
-        {canManage ? (
-          <div className="space-y-1">
-            <AccountPicker tenantId={tenantId} label={`QuickBooks account for ${label}`} value={choice} onChange={(account: QboAccountOption) => setChoice({ id: account.id, name: account.name })} />
-            <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
-              <label className="flex items-center gap-1">
-                <input type="checkbox" checked={allowShared} onChange={(event) => setAllowShared(event.target.checked)} aria-label={`Allow sharing for ${label}`} />
-                <span>Allow sharing</span>
-              </label>
-              {choice && (
-                <button type="button" onClick={() => setChoice(null)} className="text-blue-700 underline" aria-label={`Unmap ${label}`}>
-                  Unmap
-                </button>
-              )}
-              <button
-                type="button"
-                onClick={() => save.mutate()}
-                disabled={!dirty || save.isPending}
-                aria-label={`Save mapping for ${label}`}
-                className="rounded border border-slate-300 px-2 py-0.5 font-medium hover:bg-slate-100 disabled:opacity-50"
-              >
-                {save.isPending ? "Saving…" : "Save"}
-              </button>
-              {dirty && !save.isPending && <span className="text-amber-800">Not saved</span>}
-            </div>
-            {save.error && (
-              <p role="alert" className="text-xs text-red-900">
-                {save.error.message}
-              </p>
-            )}
-          </div>
-        ) : (
-          <div>
-            {saved ? <span data-testid="mapped-to">{saved.name}</span> : <span className="text-slate-500">Not mapped</span>}
-            {row.allowShared && <span className="block text-xs text-slate-600">Sharing allowed</span>}
-          </div>
-        )}
-      </td>
-    </tr>
   );
 }

@@ -5,7 +5,9 @@ import Link from "next/link";
 import { useState } from "react";
 import { connectGuide, type GuideSignal } from "@/lib/quickbooks/rules/connect-guide";
 import type { ConnectionStatusView } from "@/lib/quickbooks/get-connection-status";
+import { secondaryButton } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { Table, TableBody, TableHead } from "@/components/ui/Table";
 import { fetchStatus, postChecks, postDisconnect, postRefresh, postVerify, statusQueryKey } from "./api";
 import { Checklist } from "./Checklist";
 import { SyncIndicator } from "./SyncIndicator";
@@ -19,8 +21,6 @@ export interface ReadinessPermissions {
 }
 
 type Progress = { step: string; state: "running" | "done" | "failed"; note?: string };
-
-const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60";
 
 /** The readiness checklist, the indicator, "Re-run checks" with visible progress, and the live connect guide. */
 export function ReadinessPanel({
@@ -88,7 +88,7 @@ export function ReadinessPanel({
             QuickBooks connect checklist
           </h2>
           {permissions.rerun && (
-            <button type="button" onClick={rerunChecks} disabled={running} className={button} aria-describedby="rerun-progress">
+            <button type="button" onClick={rerunChecks} disabled={running} className={secondaryButton} aria-describedby="rerun-progress">
               {running ? "Checking…" : "Re-run checks"}
             </button>
           )}
@@ -109,47 +109,37 @@ export function ReadinessPanel({
         <h2 id="guide-title" className="text-lg font-semibold">
           QBO connect guide
         </h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">Connect guide: signals, checks and actions</caption>
-            <thead className="bg-slate-50 text-slate-600">
-              <tr>
-                <th scope="col" className="px-3 py-2">Signal</th>
-                <th scope="col" className="px-3 py-2">Now</th>
-                <th scope="col" className="px-3 py-2">Check</th>
-                <th scope="col" className="px-3 py-2">Action</th>
+        <Table caption="Connect guide: signals, checks and actions">
+          <TableHead columns={["Signal", "Now", "Check", "Action"]} />
+          <TableBody>
+            {guide.map((signal) => (
+              <tr key={signal.signal} data-signal={signal.signal} data-present={signal.present ? "yes" : "no"}>
+                <th scope="row" className="px-3 py-2 align-top font-medium">
+                  {signal.signal}
+                </th>
+                <td className="px-3 py-2 align-top">
+                  <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${signal.present ? "bg-red-100 text-red-800" : "bg-green-100 text-green-800"}`}>
+                    {signal.present ? "Present" : "Not present"}
+                  </span>
+                </td>
+                <td className="px-3 py-2 align-top">
+                  <p className="font-medium">{signal.check}</p>
+                  <p className="text-slate-600">{signal.seen}</p>
+                </td>
+                <td className="px-3 py-2 align-top">
+                  <GuideActionButton
+                    signal={signal}
+                    permissions={permissions}
+                    busy={running || renew.isPending || revoke.isPending}
+                    onRenew={() => renew.mutate()}
+                    onRevoke={() => setConfirmRevoke(true)}
+                    onValidate={rerunChecks}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {guide.map((signal) => (
-                <tr key={signal.signal} data-signal={signal.signal} data-present={signal.present ? "yes" : "no"}>
-                  <th scope="row" className="px-3 py-2 align-top font-medium">
-                    {signal.signal}
-                  </th>
-                  <td className="px-3 py-2 align-top">
-                    <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${signal.present ? "bg-red-100 text-red-800" : "bg-green-100 text-green-800"}`}>
-                      {signal.present ? "Present" : "Not present"}
-                    </span>
-                  </td>
-                  <td className="px-3 py-2 align-top">
-                    <p className="font-medium">{signal.check}</p>
-                    <p className="text-slate-600">{signal.seen}</p>
-                  </td>
-                  <td className="px-3 py-2 align-top">
-                    <GuideActionButton
-                      signal={signal}
-                      permissions={permissions}
-                      busy={running || renew.isPending || revoke.isPending}
-                      onRenew={() => renew.mutate()}
-                      onRevoke={() => setConfirmRevoke(true)}
-                      onValidate={rerunChecks}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </TableBody>
+        </Table>
         <div aria-live="polite" className="text-sm">
           {renew.isSuccess && <p className="text-green-800">Token renewed.</p>}
           {renew.isError && <p className="text-red-800">Renewal failed: {renew.error.message}</p>}
@@ -194,12 +184,12 @@ function GuideActionButton({
       return (
         <div className="flex flex-wrap gap-2">
           {permissions.manageCredentials && (
-            <Link href="/integrations/quickbooks/settings" className={button}>
+            <Link href="/integrations/quickbooks/settings" className={secondaryButton}>
               Re-enter API credentials
             </Link>
           )}
           {permissions.connect && (
-            <a href="/api/quickbooks/connect" className={button}>
+            <a href="/api/quickbooks/connect" className={secondaryButton}>
               Restart the connect flow
             </a>
           )}
@@ -208,7 +198,7 @@ function GuideActionButton({
       );
     case "renew_token":
       return permissions.refresh ? (
-        <button type="button" onClick={onRenew} disabled={busy} className={button}>
+        <button type="button" onClick={onRenew} disabled={busy} className={secondaryButton}>
           {signal.actionLabel}
         </button>
       ) : (
@@ -216,7 +206,7 @@ function GuideActionButton({
       );
     case "revoke_locally":
       return permissions.disconnect ? (
-        <button type="button" onClick={onRevoke} disabled={busy} className={button}>
+        <button type="button" onClick={onRevoke} disabled={busy} className={secondaryButton}>
           {signal.actionLabel}
         </button>
       ) : (
@@ -224,7 +214,7 @@ function GuideActionButton({
       );
     case "validate_and_test":
       return permissions.rerun ? (
-        <button type="button" onClick={onValidate} disabled={busy} className={button}>
+        <button type="button" onClick={onValidate} disabled={busy} className={secondaryButton}>
           {signal.actionLabel}
         </button>
       ) : (

@@ -2,18 +2,14 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { ApiError } from "./api";
+import { apiFetch } from "@/components/api-client";
+import { secondaryButton } from "@/components/ui/button";
 
 /** "Retry" for dead-lettered webhook events: they go back to the processing queue with fresh attempts. */
 export function RetryDeadEvents({ count }: { count: number }) {
   const router = useRouter();
   const retry = useMutation({
-    mutationFn: async () => {
-      const response = await fetch("/api/quickbooks/webhooks/retry", { method: "POST", headers: { accept: "application/json" } });
-      const body = await response.json().catch(() => null);
-      if (!response.ok) throw new ApiError(body?.error?.code ?? "http_error", body?.error?.message ?? "Retry failed.");
-      return body as { requeued: number };
-    },
+    mutationFn: () => apiFetch<{ requeued: number }>("/api/quickbooks/webhooks/retry", { method: "POST" }),
     onSuccess: () => router.refresh(),
   });
   return (
@@ -22,7 +18,7 @@ export function RetryDeadEvents({ count }: { count: number }) {
         type="button"
         onClick={() => retry.mutate()}
         disabled={retry.isPending || count === 0}
-        className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60"
+        className={secondaryButton}
       >
         {retry.isPending ? "Retrying…" : "Retry"}
       </button>

@@ -2,13 +2,14 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
+import { secondaryButton } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/LocalTime";
+import { Table, TableBody, TableHead } from "@/components/ui/Table";
 import { fetchRun, fetchRuns, formatCount, isRunActive, ledgerKeys, postResume, postSync, type SyncRunView } from "./ledger-api";
 
 /** How often a running sync is polled. */
 export const SYNC_POLL_MS = 500;
 
-const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60";
 const STATUS_LABEL: Record<SyncRunView["status"], string> = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed" };
 const STATUS_STYLE: Record<SyncRunView["status"], string> = {
   queued: "bg-slate-100 text-slate-800",
@@ -51,22 +52,16 @@ export function SyncPanel({ tenantId, initialRuns, canRun }: { tenantId: string;
     staleTime: 0,
   });
 
-  const start = useMutation({
-    mutationFn: postSync,
-    onSuccess: ({ run }) => {
+  // A started or resumed run becomes the one shown and polled.
+  const track = {
+    onSuccess: ({ run }: { run: SyncRunView }) => {
       queryClient.setQueryData(ledgerKeys.run(tenantId, run.id), run);
       setTrackedId(run.id);
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ledgerKeys.runs(tenantId) }),
-  });
-  const resume = useMutation({
-    mutationFn: postResume,
-    onSuccess: ({ run }) => {
-      queryClient.setQueryData(ledgerKeys.run(tenantId, run.id), run);
-      setTrackedId(run.id);
-    },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ledgerKeys.runs(tenantId) }),
-  });
+  };
+  const start = useMutation({ mutationFn: postSync, ...track });
+  const resume = useMutation({ mutationFn: postResume, ...track });
   const failure = start.error ?? resume.error;
   const anyActive = (current && isRunActive(current)) || runs.some(isRunActive);
 
@@ -78,7 +73,7 @@ export function SyncPanel({ tenantId, initialRuns, canRun }: { tenantId: string;
         </h2>
         <div className="flex flex-wrap items-center gap-3">
           {canRun && (
-            <button type="button" className={button} disabled={start.isPending || anyActive} onClick={() => start.mutate()}>
+            <button type="button" className={secondaryButton} disabled={start.isPending || anyActive} onClick={() => start.mutate()}>
               {start.isPending ? "Starting…" : "Run sync"}
             </button>
           )}
@@ -168,7 +163,7 @@ function CurrentRun({ run, canResume, resuming, onResume }: { run: SyncRunView; 
         <div className="space-y-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900">
           <p>{run.errorMessage ?? "The sync stopped."}</p>
           {canResume && (
-            <button type="button" className={button} disabled={resuming} onClick={onResume}>
+            <button type="button" className={secondaryButton} disabled={resuming} onClick={onResume}>
               {resuming ? "Resuming…" : "Resume"}
             </button>
           )}
@@ -186,43 +181,32 @@ function CurrentRun({ run, canResume, resuming, onResume }: { run: SyncRunView; 
 function RecentRuns({ runs }: { runs: SyncRunView[] }) {
   if (runs.length === 0) return null;
   return (
-    <div className="overflow-x-auto">
-      <table className="min-w-full text-left text-sm">
-        <caption className="mb-1 text-left text-sm font-semibold">Recent sync runs</caption>
-        <thead className="bg-slate-50 text-slate-600">
-          <tr>
-            {["Run", "Mode", "Status", "Requested", "Finished", "Accounts", "Updated", "Errors", "Note"].map((h) => (
-              <th key={h} scope="col" className="whitespace-nowrap px-2 py-1 font-medium">
-                {h}
-              </th>
-            ))}
+    <Table caption="Recent sync runs" showCaption framed={false}>
+      <TableHead dense nowrap columns={["Run", "Mode", "Status", "Requested", "Finished", "Accounts", "Updated", "Errors", "Note"]} />
+      <TableBody>
+        {runs.map((run) => (
+          <tr key={run.id} data-testid="sync-run-row" data-status={run.status}>
+            <th scope="row" className="px-2 py-1 font-normal">
+              #{run.id}
+            </th>
+            <td className="px-2 py-1">{MODE_LABEL[run.mode] ?? run.mode}</td>
+            <td className="px-2 py-1">
+              <StatusBadge status={run.status} />
+            </td>
+            <td className="whitespace-nowrap px-2 py-1">
+              <LocalTime iso={run.createdAt} />
+            </td>
+            <td className="whitespace-nowrap px-2 py-1">{run.finishedAt ? <LocalTime iso={run.finishedAt} /> : "—"}</td>
+            <td className="px-2 py-1 tabular-nums">
+              {formatCount(run.processed)}
+              {run.total !== null && ` of ${formatCount(run.total)}`}
+            </td>
+            <td className="px-2 py-1 tabular-nums">{formatCount(run.updated)}</td>
+            <td className="px-2 py-1 tabular-nums">{formatCount(run.errors)}</td>
+            <td className="px-2 py-1 text-xs text-slate-700">{run.errorMessage ?? ""}</td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {runs.map((run) => (
-            <tr key={run.id} data-testid="sync-run-row" data-status={run.status}>
-              <th scope="row" className="px-2 py-1 font-normal">
-                #{run.id}
-              </th>
-              <td className="px-2 py-1">{MODE_LABEL[run.mode] ?? run.mode}</td>
-              <td className="px-2 py-1">
-                <StatusBadge status={run.status} />
-              </td>
-              <td className="whitespace-nowrap px-2 py-1">
-                <LocalTime iso={run.createdAt} />
-              </td>
-              <td className="whitespace-nowrap px-2 py-1">{run.finishedAt ? <LocalTime iso={run.finishedAt} /> : "—"}</td>
-              <td className="px-2 py-1 tabular-nums">
-                {formatCount(run.processed)}
-                {run.total !== null && ` of ${formatCount(run.total)}`}
-              </td>
-              <td className="px-2 py-1 tabular-nums">{formatCount(run.updated)}</td>
-              <td className="px-2 py-1 tabular-nums">{formatCount(run.errors)}</td>
-              <td className="px-2 py-1 text-xs text-slate-700">{run.errorMessage ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </TableBody>
+    </Table>
   );
 }

@@ -1,8 +1,12 @@
+import { apiFetch } from "@/components/api-client";
 import type { IntuitEnvironment } from "@/lib/env";
-import type { mappingOverview, MappingRow, searchChart, ValidationRecord } from "@/lib/ledger/mappings";
-import type { readReconciliation, Reconciliation, ReconciliationLine } from "@/lib/ledger/reconciliation";
-import type { SyncRun } from "@/lib/ledger/sync-runs";
-import { ApiError } from "./api";
+import type { getMappingOverview } from "@/lib/ledger/get-mapping-overview";
+import type { readReconciliation } from "@/lib/ledger/read-reconciliation";
+import type { searchChart } from "@/lib/ledger/search-chart";
+import type { MappingRow } from "@/lib/ledger/store/mapping-set";
+import type { ValidationRecord } from "@/lib/ledger/store/mapping-validations";
+import type { Reconciliation, ReconciliationLine } from "@/lib/ledger/store/reconciliations";
+import type { SyncRun } from "@/lib/ledger/store/sync-runs";
 
 // Browser-side calls to the mapping, sync and reconciliation routes, and the JSON shapes they answer with (the
 // domain's types with dates as ISO strings, as Response.json writes them).
@@ -21,7 +25,7 @@ export function serialized<T>(value: T): Serialized<T> {
   return JSON.parse(JSON.stringify(value)) as Serialized<T>;
 }
 
-export type MappingOverview = Serialized<Awaited<ReturnType<typeof mappingOverview>>>;
+export type MappingOverview = Serialized<Awaited<ReturnType<typeof getMappingOverview>>>;
 export type MappingView = Serialized<MappingRow>;
 export type ValidationView = Serialized<ValidationRecord>;
 export type ChartPage = Serialized<Awaited<ReturnType<typeof searchChart>>>;
@@ -30,20 +34,6 @@ export type SyncRunView = Serialized<SyncRun>;
 export type ReconciliationRead = Serialized<NonNullable<Awaited<ReturnType<typeof readReconciliation>>>>;
 export type ReconciliationView = Serialized<Reconciliation>;
 export type ReconciliationLineView = Serialized<ReconciliationLine>;
-
-async function call<T>(input: string, init?: { method?: string; body?: unknown }): Promise<T> {
-  const response = await fetch(input, {
-    method: init?.method ?? "GET",
-    headers: { accept: "application/json", ...(init?.body === undefined ? {} : { "content-type": "application/json" }) },
-    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(error?.code ?? "http_error", error?.message ?? `The request failed (${response.status}).`);
-  }
-  return body as T;
-}
 
 export const ledgerKeys = {
   overview: (tenantId: string) => ["ledger", tenantId, "mappings"] as const,
@@ -54,7 +44,7 @@ export const ledgerKeys = {
   reconciliation: (tenantId: string, id: number) => ["ledger", tenantId, "reconciliation", id] as const,
 };
 
-export const fetchOverview = () => call<MappingOverview>("/api/quickbooks/mappings");
+export const fetchOverview = () => apiFetch<MappingOverview>("/api/quickbooks/mappings");
 
 /** One page of the stored QuickBooks chart, searched by name or type; `after` is the previous page's last account. */
 export function fetchChartPage(q: string, after: { name: string; id: string } | null, limit: number): Promise<ChartPage> {
@@ -64,26 +54,26 @@ export function fetchChartPage(q: string, after: { name: string; id: string } | 
     params.set("afterName", after.name);
     params.set("afterId", after.id);
   }
-  return call<ChartPage>(`/api/quickbooks/qbo-accounts?${params}`);
+  return apiFetch<ChartPage>(`/api/quickbooks/qbo-accounts?${params}`);
 }
 
 export const putMapping = (ledgerAccountId: string, body: { qboAccountId: string | null; allowShared: boolean }) =>
-  call<{ mapping: MappingView }>(`/api/quickbooks/mappings/${encodeURIComponent(ledgerAccountId)}`, { method: "PUT", body });
-export const postSuggest = () => call<{ mapped: number }>("/api/quickbooks/mappings/suggest", { method: "POST" });
+  apiFetch<{ mapping: MappingView }>(`/api/quickbooks/mappings/${encodeURIComponent(ledgerAccountId)}`, { method: "PUT", body });
+export const postSuggest = () => apiFetch<{ mapped: number }>("/api/quickbooks/mappings/suggest", { method: "POST" });
 export const postValidate = (environment: IntuitEnvironment) =>
-  call<{ validation: ValidationView }>("/api/quickbooks/mappings/validate", { method: "POST", body: { environment } });
+  apiFetch<{ validation: ValidationView }>("/api/quickbooks/mappings/validate", { method: "POST", body: { environment } });
 
-export const fetchRuns = () => call<{ runs: SyncRunView[] }>("/api/quickbooks/sync");
-export const fetchRun = (id: number) => call<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}`);
-export const postSync = () => call<{ run: SyncRunView }>("/api/quickbooks/sync", { method: "POST" });
-export const postResume = (id: number) => call<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}/resume`, { method: "POST" });
+export const fetchRuns = () => apiFetch<{ runs: SyncRunView[] }>("/api/quickbooks/sync");
+export const fetchRun = (id: number) => apiFetch<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}`);
+export const postSync = () => apiFetch<{ run: SyncRunView }>("/api/quickbooks/sync", { method: "POST" });
+export const postResume = (id: number) => apiFetch<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}/resume`, { method: "POST" });
 
-export const fetchReconciliations = () => call<{ reconciliations: ReconciliationView[] }>("/api/quickbooks/reconciliations");
-export const fetchReconciliation = (id: number) => call<ReconciliationRead>(`/api/quickbooks/reconciliations/${id}`);
-export const postReconciliation = () => call<ReconciliationRead>("/api/quickbooks/reconciliations", { method: "POST" });
+export const fetchReconciliations = () => apiFetch<{ reconciliations: ReconciliationView[] }>("/api/quickbooks/reconciliations");
+export const fetchReconciliation = (id: number) => apiFetch<ReconciliationRead>(`/api/quickbooks/reconciliations/${id}`);
+export const postReconciliation = () => apiFetch<ReconciliationRead>("/api/quickbooks/reconciliations", { method: "POST" });
 export const putExplanation = (reconciliationId: number, lineId: number, explanation: string) =>
-  call<{ line: ReconciliationLineView }>(`/api/quickbooks/reconciliations/${reconciliationId}/lines/${lineId}`, { method: "PUT", body: { explanation } });
-export const postClose = (id: number) => call<{ reconciliation: ReconciliationView }>(`/api/quickbooks/reconciliations/${id}/close`, { method: "POST" });
+  apiFetch<{ line: ReconciliationLineView }>(`/api/quickbooks/reconciliations/${reconciliationId}/lines/${lineId}`, { method: "PUT", body: { explanation } });
+export const postClose = (id: number) => apiFetch<{ reconciliation: ReconciliationView }>(`/api/quickbooks/reconciliations/${id}/close`, { method: "POST" });
 
 /** A run still moving: the page polls it. */
 export const isRunActive = (run: Pick<SyncRunView, "status">) => run.status === "queued" || run.status === "running";

@@ -7,6 +7,7 @@ import { intuitEnvironmentEnum } from "./quickbooks";
 // reconciliations (issue 8). Money is numeric(18,2): exact, never a float.
 
 export const ledgerAccountTypeEnum = pgEnum("ledger_account_type", ["asset", "liability", "equity", "income", "expense"]);
+export type LedgerAccountType = (typeof ledgerAccountTypeEnum.enumValues)[number];
 
 /** AWRA's chart of accounts for a tenant: loaded by CSV upload, by API key, or by the demo seed. */
 export const ledgerAccounts = pgTable(
@@ -58,7 +59,7 @@ export const mappingValidations = pgTable(
       .references(() => tenants.id, { onDelete: "cascade" }),
     environment: intuitEnvironmentEnum("environment").notNull(),
     realmId: text("realm_id").notNull(),
-    /** lib/ledger/validate-mappings.ts mappingFingerprint(): what exactly was validated. */
+    /** lib/ledger/rules/validate-mappings.ts mappingFingerprint(): what exactly was validated. */
     fingerprint: text("fingerprint").notNull(),
     passed: boolean("passed").notNull(),
     checked: integer("checked").notNull(),

@@ -4,12 +4,11 @@ import { tenants, users } from "./identity";
 
 export const intuitEnvironmentEnum = pgEnum("intuit_environment", ["sandbox", "production"]);
 
-/** The connection's state machine (see lib/quickbooks/connection-state.ts). */
+/** The connection's state machine (lib/quickbooks/rules/connection-state.ts; every move: transitionConnection). */
 export const connectionStatusEnum = pgEnum("connection_status", [
   "not_connected",
   "authorizing",
   "callback_received",
-  "verified",
   "active",
   "reauthorization_required",
   "disconnected",

@@ -52,6 +52,9 @@ export interface RequestMeta {
   userAgent: string | null;
 }
 
+/** Flat facts about the action: ids, codes, counts. Never a token, code or secret. */
+export type AuditDetails = Record<string, string | number | boolean | null>;
+
 export interface AuditEntry {
   tenantId: string | null;
   actorUserId: string | null;
@@ -60,7 +63,7 @@ export interface AuditEntry {
   action: AuditAction;
   target?: string | null;
   outcome: "success" | "failure";
-  details?: Record<string, string | number | boolean | null>;
+  details?: AuditDetails;
   meta?: RequestMeta;
 }
 

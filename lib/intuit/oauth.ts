@@ -1,33 +1,22 @@
-// Intuit OAuth 2.0 for a confidential client: the consent URL, the code exchange, refresh, and revoke.
-// Token calls use oauth4webapi's request/process pairs with HTTP Basic client authentication (raw id:secret, see
-// intuitClientSecretBasic); revoke is a plain
-// fetch because Intuit wants a JSON body there (see revokeToken). Every call has a timeout and every failure is
-// an IntuitOAuthError whose message carries no token, code or secret.
+// Intuit OAuth 2.0 for a confidential client: the consent URL (with PKCE when offered), the code exchange and refresh
+// (revoke: ./revoke.ts). Token calls use oauth4webapi's request/process pairs with HTTP Basic client authentication
+// (raw id:secret, see intuitClientSecretBasic). Every call has a timeout and every failure is an IntuitOAuthError
+// whose message carries no token, code or secret.
 
 import * as oauth from "oauth4webapi";
-import { z } from "zod";
-import {
-  allowsInsecureRequests,
-  classifyTransportFailure,
-  isPermittedEndpoint,
-  readIntuitTid,
-  redactSecrets,
-  timeoutSignal,
-  type IntuitCallOptions,
-} from "./http";
 import { intuitFetch } from "../http/server-timing";
+import { supportsPkceS256 } from "./discovery";
+import { allowsInsecureRequests, isPermittedEndpoint, readIntuitTid, timeoutSignal, type IntuitCallOptions } from "./http";
 import { IntuitOAuthError } from "./oauth-error";
-import { oauthErrorResponseSchema, tokenResponseSchema } from "./schemas";
+import { basicAuthorization, endpointOf, requestFailure, responseFailure, type IntuitClientCredentials } from "./oauth-transport";
+import { tokenResponseSchema } from "./schemas";
 
 export { IntuitOAuthError, type IntuitOAuthErrorCode } from "./oauth-error";
 
 /** Asks Intuit to add x_refresh_token_hard_expires_in (the 5-year cap) to token responses (intuit.md §3). */
 export const HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in";
 
-export interface IntuitClientCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+export type { IntuitClientCredentials } from "./oauth-transport";
 
 export interface IntuitTokenSet {
   accessToken: string;
@@ -76,6 +65,16 @@ export function buildAuthorizationUrl(input: BuildAuthorizationUrlInput): URL {
   return url;
 }
 
+/**
+ * A PKCE pair (RFC 7636, S256) when the authorization server offers it, else null. Intuit's document offers none
+ * today; if it ever does, S256 is used without a code change.
+ */
+export async function generatePkce(as: oauth.AuthorizationServer): Promise<{ codeVerifier: string; codeChallenge: string } | null> {
+  if (!supportsPkceS256(as)) return null;
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  return { codeVerifier, codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier) };
+}
+
 // ---------------------------------------------------------------- token endpoint
 
 interface TokenCallInput extends IntuitCallOptions {
@@ -97,12 +96,6 @@ export interface RefreshAccessTokenInput extends TokenCallInput {
 type SendTokenRequest = (options: oauth.TokenEndpointRequestOptions) => Promise<Response>;
 type ProcessTokenResponse = (response: Response) => Promise<oauth.TokenEndpointResponse>;
 
-function endpointOf(as: oauth.AuthorizationServer, name: "token_endpoint" | "revocation_endpoint", label: string): URL {
-  const value = as[name];
-  if (!value) throw new IntuitOAuthError({ code: "unexpected_response", status: null, intuitTid: null, endpoint: label });
-  return new URL(value);
-}
-
 function requestOptions(input: TokenCallInput, endpoint: URL): oauth.TokenEndpointRequestOptions {
   return {
     [oauth.customFetch]: input.fetch ?? intuitFetch,
@@ -111,47 +104,6 @@ function requestOptions(input: TokenCallInput, endpoint: URL): oauth.TokenEndpoi
     headers: { [HARD_EXPIRY_HEADER]: "true" },
     signal: timeoutSignal(input),
   };
-}
-
-/** Failures before any response: bad URL scheme (oauth4webapi), timeout, cancellation, network. */
-function requestFailure(error: unknown, endpoint: string): IntuitOAuthError {
-  if (error instanceof oauth.OperationProcessingError && error.code === oauth.HTTP_REQUEST_FORBIDDEN) {
-    return new IntuitOAuthError({ code: "insecure_request", status: null, intuitTid: null, endpoint });
-  }
-  const failure = classifyTransportFailure(error);
-  return new IntuitOAuthError({ code: failure, status: null, intuitTid: null, endpoint, cause: failure === "network" ? error : undefined });
-}
-
-async function readOAuthErrorBody(response: Response): Promise<z.infer<typeof oauthErrorResponseSchema> | null> {
-  try {
-    const text = await response.text();
-    const parsed = oauthErrorResponseSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Error code when Intuit gave no usable `error` field: inferred from the status. */
-function codeForStatus(status: number): string {
-  if (status === 401) return "invalid_client";
-  if (status === 400) return "invalid_request";
-  if (status >= 500) return "server_error";
-  return "unexpected_response";
-}
-
-/** Maps a failed response to IntuitOAuthError using Intuit's `error` field when there is one. */
-async function responseFailure(response: Response, endpoint: string): Promise<IntuitOAuthError> {
-  const intuitTid = readIntuitTid(response.headers);
-  if (response.ok) return new IntuitOAuthError({ code: "unexpected_response", status: response.status, intuitTid, endpoint });
-  const body = await readOAuthErrorBody(response);
-  return new IntuitOAuthError({
-    code: body?.error ?? codeForStatus(response.status),
-    status: response.status,
-    intuitTid,
-    endpoint,
-    description: body?.error_description ? redactSecrets(body.error_description) : null,
-  });
 }
 
 function toTokenSet(json: unknown, intuitTid: string | null, status: number): IntuitTokenSet {
@@ -196,14 +148,6 @@ async function callTokenEndpoint(
 
 function oauthClient(client: IntuitClientCredentials): oauth.Client {
   return { client_id: client.clientId };
-}
-
-/** `Basic base64(id:secret)` exactly as Intuit's own SDKs build it (jsclient, Java, .NET). */
-function basicAuthorization(client: IntuitClientCredentials): string {
-  const bytes = new TextEncoder().encode(`${client.clientId}:${client.clientSecret}`);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `Basic ${btoa(binary)}`;
 }
 
 /**
@@ -256,50 +200,4 @@ export async function refreshAccessToken(input: RefreshAccessTokenInput): Promis
     (options) => oauth.refreshTokenGrantRequest(input.as, client, auth, input.refreshToken, options),
     (response) => oauth.processRefreshTokenResponse(input.as, client, response),
   );
-}
-
-// ---------------------------------------------------------------- revoke
-
-export interface RevokeTokenInput extends TokenCallInput {
-  /** A refresh or access token; Intuit revokes the whole grant either way. */
-  token: string;
-}
-
-/**
- * Revokes a grant. A plain fetch, because oauth4webapi's revocationRequest sends a form body and Intuit documents
- * a JSON body `{"token":…}` with Basic auth (jsclient revoke()). Success is a 200 with an EMPTY body, which a JSON
- * parser would choke on, so the body is not read. An already revoked or unknown token gets a bare 400
- * (oauth-jsclient#18, #71), reported as code "invalid_token": callers purge their copy either way.
- */
-export async function revokeToken(input: RevokeTokenInput): Promise<{ intuitTid: string | null }> {
-  const endpoint = endpointOf(input.as, "revocation_endpoint", "revoke");
-  if (!isPermittedEndpoint(endpoint)) {
-    throw new IntuitOAuthError({ code: "insecure_request", status: null, intuitTid: null, endpoint: "revoke" });
-  }
-  let response: Response;
-  try {
-    response = await (input.fetch ?? intuitFetch)(endpoint.href, {
-      method: "POST",
-      headers: {
-        authorization: basicAuthorization(input.client),
-        "content-type": "application/json",
-        accept: "application/json",
-      },
-      body: JSON.stringify({ token: input.token }),
-      redirect: "manual",
-      signal: timeoutSignal(input),
-    });
-  } catch (error) {
-    throw requestFailure(error, "revoke");
-  }
-  const intuitTid = readIntuitTid(response.headers);
-  if (response.status >= 200 && response.status < 300) {
-    await response.body?.cancel();
-    return { intuitTid };
-  }
-  const failure = await responseFailure(response, "revoke");
-  if (failure.code === "invalid_request" && response.status === 400) {
-    throw new IntuitOAuthError({ code: "invalid_token", status: 400, intuitTid, endpoint: "revoke" });
-  }
-  throw failure;
 }

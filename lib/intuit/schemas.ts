@@ -74,32 +74,23 @@ export const companyInfoResponseSchema = z.looseObject({
   time: z.string().optional(),
 });
 
+// Intuit's two fault dialects say the same thing (a list of errors, each with a message, a detail and a code, and a
+// type); only the case of the keys differs, so the fields are written once and each dialect names its keys.
+const faultText = z.string().nullish();
+const faultCode = z.union([z.string(), z.number()]).nullish();
+
 /** Data-service faults: `{"Fault":{"Error":[{"Message","Detail","code"}],"type"},"time"}`. */
 export const serviceFaultSchema = z.looseObject({
   Fault: z.looseObject({
-    Error: z.array(
-      z.looseObject({
-        Message: z.string().nullish(),
-        Detail: z.string().nullish(),
-        code: z.union([z.string(), z.number()]).nullish(),
-        element: z.string().nullish(),
-      }),
-    ),
-    type: z.string().nullish(),
+    Error: z.array(z.looseObject({ Message: faultText, Detail: faultText, code: faultCode, element: faultText })),
+    type: faultText,
   }),
 });
 
 /** Gateway faults, lowercase: `{"fault":{"error":[{"message":"message=…; errorCode=003200; statusCode=401",…}]}}`. */
 export const gatewayFaultSchema = z.looseObject({
   fault: z.looseObject({
-    error: z.array(
-      z.looseObject({
-        message: z.string().nullish(),
-        detail: z.string().nullish(),
-        code: z.union([z.string(), z.number()]).nullish(),
-        element: z.string().nullish(),
-      }),
-    ),
-    type: z.string().nullish(),
+    error: z.array(z.looseObject({ message: faultText, detail: faultText, code: faultCode, element: faultText })),
+    type: faultText,
   }),
 });

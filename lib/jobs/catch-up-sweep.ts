@@ -1,12 +1,11 @@
 import "server-only";
-import { and, asc, eq, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
-import { db } from "@/db";
-import { quickbooksConnections, tenantIntuitSettings } from "@/db/schema";
-import { env } from "@/lib/env";
+import { asc, isNull, lte, or, sql } from "drizzle-orm";
+import { quickbooksConnections } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { recordProcessingError } from "@/lib/metrics/record";
 import { catchUpChanges } from "@/lib/quickbooks/catch-up-changes";
+import { CONNECTION_GONE_CODES, selectSweepCandidates, type SweepCandidate } from "./sweep-candidates";
 
 /**
  * The CDC catch-up sweep (lib/quickbooks/catch-up-changes.ts): every active connection is caught up once its last
@@ -25,27 +24,11 @@ import { catchUpChanges } from "@/lib/quickbooks/catch-up-changes";
 export const CATCH_UP_EVERY_MS = 60 * 60 * 1000;
 export const DEFAULT_CATCH_UP_LIMIT = 25;
 
-export interface CatchUpCandidate {
-  connectionId: string;
-  tenantId: string;
-}
-
 const c = quickbooksConnections;
 
 /** Active connections of each tenant's current environment whose last catch-up is an hour old or never happened. */
-export async function selectConnectionsDueForCatchUp(now: Date, limit = DEFAULT_CATCH_UP_LIMIT): Promise<CatchUpCandidate[]> {
-  return db()
-    .select({ connectionId: c.id, tenantId: c.tenantId })
-    .from(c)
-    .leftJoin(tenantIntuitSettings, eq(tenantIntuitSettings.tenantId, c.tenantId))
-    .where(
-      and(
-        eq(c.status, "active"),
-        isNotNull(c.accessTokenEnc),
-        eq(c.environment, sql`coalesce(${tenantIntuitSettings.environment}, ${env().intuit.environment}::intuit_environment)`),
-        or(isNull(c.lastCatchUpAt), lte(c.lastCatchUpAt, new Date(now.getTime() - CATCH_UP_EVERY_MS))),
-      ),
-    )
+export async function selectConnectionsDueForCatchUp(now: Date, limit = DEFAULT_CATCH_UP_LIMIT): Promise<SweepCandidate[]> {
+  return selectSweepCandidates(or(isNull(c.lastCatchUpAt), lte(c.lastCatchUpAt, new Date(now.getTime() - CATCH_UP_EVERY_MS))))
     .orderBy(sql`${c.lastCatchUpAt} asc nulls first`, asc(c.id))
     .limit(limit);
 }
@@ -59,9 +42,6 @@ export interface CatchUpSweepResult {
   /** New rows in quickbooks_changes, over all connections. */
   recorded: number;
 }
-
-/** Codes of catchUpChanges' errors that say the connection changed since it was selected, not that the catch-up failed. */
-const GONE = new Set(["not_connected", "reauthorization_required", "connection_changed"]);
 
 function messageOf(error: unknown): string {
   return error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
@@ -87,7 +67,7 @@ export async function runCatchUpSweep(options: { now?: Date; limit?: number } = 
         console.warn(`CDC catch-up for connection ${candidate.connectionId}: Intuit's 1,000-object cap was reached for ${outcome.capped.join(", ")}; the next run continues from ${outcome.caughtUpTo.toISOString()}.`);
       }
     } catch (error) {
-      if (error instanceof AppError && GONE.has(error.code)) {
+      if (error instanceof AppError && CONNECTION_GONE_CODES.has(error.code)) {
         result.skipped += 1;
         continue;
       }

@@ -2,7 +2,7 @@ import "server-only";
 import PgBoss from "pg-boss";
 import { databaseHandle } from "@/db";
 import { env } from "@/lib/env";
-import { runPendingSyncs } from "@/lib/ledger/sync-runs";
+import { runPendingSyncs } from "@/lib/ledger/run-pending-syncs";
 import { runCatchUpSweep, type CatchUpSweepResult } from "./catch-up-sweep";
 import { runMetricsRetentionSweep, type MetricsRetentionResult } from "./metrics-retention-sweep";
 import { runRenewalSweep, type RenewalSweepOptions, type RenewalSweepResult } from "./renewal-sweep";

@@ -1,11 +1,10 @@
 import "server-only";
-import { and, asc, eq, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
-import { db } from "@/db";
-import { quickbooksConnections, tenantIntuitSettings, type ConnectionStatus } from "@/db/schema";
-import { env } from "@/lib/env";
+import { and, asc, isNull, lte, or } from "drizzle-orm";
+import { quickbooksConnections, type ConnectionStatus } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { verifyConnection } from "@/lib/quickbooks/verify-connection";
+import { CONNECTION_GONE_CODES, selectSweepCandidates, type SweepCandidate } from "./sweep-candidates";
 
 /**
  * The daily re-verify: the sync indicator turns red once the last successful Verify is 7 days old
@@ -50,29 +49,14 @@ export function isDueForReverify(facts: ReverifyFacts, now: Date): boolean {
   );
 }
 
-export interface ReverifyCandidate {
-  connectionId: string;
-  tenantId: string;
-}
-
 const c = quickbooksConnections;
 
 /** Active connections of each tenant's current environment, verified a day ago or more, oldest Verify first. */
-export async function selectConnectionsDueForReverify(now: Date, limit = DEFAULT_REVERIFY_LIMIT): Promise<ReverifyCandidate[]> {
+export async function selectConnectionsDueForReverify(now: Date, limit = DEFAULT_REVERIFY_LIMIT): Promise<SweepCandidate[]> {
   const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
-  return db()
-    .select({ connectionId: c.id, tenantId: c.tenantId })
-    .from(c)
-    .leftJoin(tenantIntuitSettings, eq(tenantIntuitSettings.tenantId, c.tenantId))
-    .where(
-      and(
-        eq(c.status, "active"),
-        isNotNull(c.accessTokenEnc),
-        eq(c.environment, sql`coalesce(${tenantIntuitSettings.environment}, ${env().intuit.environment}::intuit_environment)`),
-        lte(c.verifiedAt, at(-REVERIFY_AFTER_MS)),
-        or(isNull(c.lastErrorAt), lte(c.lastErrorAt, at(-REVERIFY_RETRY_AFTER_FAILURE_MS))),
-      ),
-    )
+  return selectSweepCandidates(
+    and(lte(c.verifiedAt, at(-REVERIFY_AFTER_MS)), or(isNull(c.lastErrorAt), lte(c.lastErrorAt, at(-REVERIFY_RETRY_AFTER_FAILURE_MS)))),
+  )
     .orderBy(asc(c.verifiedAt), asc(c.id))
     .limit(limit);
 }
@@ -87,9 +71,6 @@ export interface ReverifySweepResult {
   /** Not attempted: Intuit looked unavailable, so the run stopped. */
   deferred: number;
 }
-
-/** Codes of verifyConnection's errors that say the connection changed since it was selected, not that Verify failed. */
-const GONE = new Set(["not_connected", "reauthorization_required", "connection_changed"]);
 
 function looksLikeIntuitOutage(error: AppError): boolean {
   if (error.code === "intuit_unavailable" || error.code === "discovery_unavailable") return true;
@@ -106,7 +87,7 @@ export async function runReverifySweep(options: { now?: Date; limit?: number } =
       await verifyConnection({ tenantId: candidate.tenantId, actorUserId: null, background: true });
       result.verified += 1;
     } catch (error) {
-      if (error instanceof AppError && GONE.has(error.code)) {
+      if (error instanceof AppError && CONNECTION_GONE_CODES.has(error.code)) {
         result.skipped += 1;
         continue;
       }

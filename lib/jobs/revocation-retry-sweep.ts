@@ -2,7 +2,7 @@ import "server-only";
 import { and, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { tokenRevocations } from "@/db/schema";
-import { attemptRevocation } from "@/lib/quickbooks/disconnect-connection";
+import { attemptRevocation } from "@/lib/quickbooks/attempt-revocation";
 import { MAX_REVOCATION_ATTEMPTS, REVOCATION_BACKOFF_BASE_MS, REVOCATION_BACKOFF_MAX_MS } from "./due-rules";
 
 /**

@@ -2,7 +2,7 @@ import "server-only";
 import { asc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { ledgerAccounts } from "@/db/schema";
-import type { LedgerAccountType } from "./account-types";
+import type { LedgerAccountType } from "./rules/account-types";
 
 /** One AWRA account as GET /api/quickbooks/ledger lists it: the fields a load takes, and where they came from. */
 export interface LedgerAccountView {

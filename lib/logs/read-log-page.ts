@@ -1,9 +1,8 @@
 import "server-only";
 import { db } from "@/db";
-import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import type { LogName, RawValue } from "./columns";
 import { rowsOf } from "@/db/rows";
-import { encodeCursor, filterParams, rowSelectPieces, toDrizzleSql, type LogCursor, type LogFilters } from "./log-query";
+import { encodeCursor, rowSelectPieces, toDrizzleSql, type LogCursor, type LogFilters } from "./log-query";
 
 export const PAGE_SIZE = 50;
 
@@ -30,17 +29,4 @@ export async function readLogPage(log: LogName, tenantId: string, filters: LogFi
   const last = page[page.length - 1];
   if (cursor?.direction === "newer") return { rows: page, newer: more ? at(first, "newer") : null, older: at(last, "older") };
   return { rows: page, older: more ? at(last, "older") : null, newer: cursor ? at(first, "newer") : null };
-}
-
-/** Every view of the logs page is in the access history, with the log and filters it showed. */
-export async function recordLogsViewed(options: { tenantId: string; actorUserId: string; log: LogName; filters: LogFilters; paged: boolean; meta?: RequestMeta }) {
-  await recordAudit(db(), {
-    tenantId: options.tenantId,
-    actorUserId: options.actorUserId,
-    action: "logs.viewed",
-    target: `logs:${options.log}`,
-    outcome: "success",
-    details: { log: options.log, ...filterParams(options.filters), cursor: options.paged },
-    meta: options.meta,
-  });
 }

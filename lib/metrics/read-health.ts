@@ -2,7 +2,8 @@ import "server-only";
 import { and, asc, desc, eq, gte, lt, ne, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { memberships, qboApiCalls, qboHealthHourly } from "@/db/schema";
-import { listTenantHealth, TENANT_HEALTH_PAGE_SIZE, type TenantHealthRow } from "@/lib/quickbooks/list-tenant-health";
+import { listTenantHealth, type TenantHealthRow } from "@/lib/quickbooks/list-tenant-health";
+import { TENANT_HEALTH_PAGE_SIZE } from "@/lib/quickbooks/rules/tenant-health-order";
 import { buildHealthSeries, compareTenantHealth, errorRateOf, healthWindow, type HealthBucket, type HealthRange, type HealthTotals } from "./health-series";
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, ne } from "drizzle-orm";
-import { db } from "@/db/index";
-import { quickbooksConnections } from "@/db/schema/index";
+import { db } from "@/db";
+import { quickbooksConnections } from "@/db/schema";
 import { can } from "@/lib/auth/permissions";
 import type { Actor } from "@/lib/auth/session";
 import { listMemberships } from "@/lib/auth/users";

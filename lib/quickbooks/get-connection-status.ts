@@ -1,10 +1,11 @@
 import "server-only";
 import { env } from "@/lib/env";
-import { inspectAccessTokenSeal } from "./client/access-token";
+import { inspectAccessTokenSeal } from "./client/access-token-seal";
 import { connectionFacts } from "./store/connections";
 import { checkDiscovery } from "./client/discovery-check";
 import { intuitAppOf } from "./client/intuit-app";
 import { readStatusFacts } from "./store/read-status-facts";
+import { allowedActions, type ConnectionAction } from "./rules/connection-state";
 import { computeReadiness, type ChecklistItem, type ReadinessInput } from "./rules/readiness";
 import { deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./rules/steps";
 
@@ -31,6 +32,8 @@ export interface ConnectionStatusView {
   warnings: string[];
   /** The latest revocation at Intuit after a disconnect, when there was one. */
   revocation: { status: "pending" | "revoked" | "failed"; message: string | null; at: string | null; attempts: number } | null;
+  /** What can be done with the connection in its state (the role decides, besides, what this person may do). */
+  actions: ConnectionAction[];
   checklist: ChecklistItem[];
   indicator: IndicatorColor;
   reasons: string[];
@@ -92,6 +95,7 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
     },
     warnings: [hardExpiryWarning(facts, now)].filter((w): w is string => w !== null),
     revocation: revocation && { ...revocation, at: iso(revocation.at) },
+    actions: allowedActions({ status: row?.status ?? null, realmId: row?.realmId ?? null, revocationFailed: revocation?.status === "failed" }),
     ...readiness,
   };
 }

@@ -1,6 +1,5 @@
 import "server-only";
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
 import { db } from "@/db";
 import {
   callbackLogs,
@@ -13,12 +12,13 @@ import {
   type ConnectionStatus,
 } from "@/db/schema";
 import { env, intuitEndpointsFor, type Env, type IntuitEnvironment } from "@/lib/env";
-import { inspectAccessTokenSeal } from "./client/access-token";
+import { inspectAccessTokenSeal } from "./client/access-token-seal";
 import { factsFrom } from "./store/connections";
 import { checkDiscovery, type DiscoveryCheck } from "./client/discovery-check";
 import { callbackRoute } from "./client/intuit-app";
 import { VERIFY_MAX_AGE_DAYS, computeReadiness, type CheckName, type ReadinessInput } from "./rules/readiness";
 import type { ConnectionFacts, IndicatorColor } from "./rules/steps";
+import { HEALTH_RANK, TENANT_HEALTH_PAGE_SIZE, type SortDirection, type TenantHealthQuery, type TenantHealthSort } from "./rules/tenant-health-order";
 
 /**
  * All tenants at a glance, for a user who is admin of many: one row per tenant where they are admin, with its
@@ -29,34 +29,6 @@ import type { ConnectionFacts, IndicatorColor } from "./rules/steps";
  * full readiness (computeReadiness, the same function as the console's), from facts batch-loaded for the page: the
  * latest callback and renewal of each tenant in one query each, and Intuit's discovery check once per document URL.
  */
-
-export const TENANT_HEALTH_PAGE_SIZE = 50;
-export const TENANT_HEALTH_SORTS = ["health", "name", "last_verify", "refresh_expiry"] as const;
-export type TenantHealthSort = (typeof TENANT_HEALTH_SORTS)[number];
-export type SortDirection = "asc" | "desc";
-
-/** The page's query string; anything unknown falls back to the default (worst first, page 1) instead of an error. */
-export const tenantHealthQuerySchema = z.object({
-  sort: z.enum(TENANT_HEALTH_SORTS).catch("health"),
-  dir: z.enum(["asc", "desc"]).catch("asc"),
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
-});
-export type TenantHealthQuery = z.infer<typeof tenantHealthQuerySchema>;
-
-/** Health ranks, worst first: the default sort. */
-export const HEALTH_RANK = {
-  /** Reauthorization required, or disconnected: the tenant must reconnect. */
-  reconnect: 0,
-  /** Never connected, or an authorization that was started and not finished. */
-  notConnected: 1,
-  /** Tokens received, but not verified yet. */
-  notVerified: 2,
-  /** Active, but with an unresolved error, no tokens, or an expired refresh token. */
-  failing: 3,
-  /** Active, but the last Verify is a week old or more: the indicator is red for age. */
-  verifyStale: 4,
-  healthy: 5,
-} as const;
 
 export interface TenantHealthRow {
   tenantId: string;

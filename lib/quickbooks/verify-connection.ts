@@ -1,18 +1,16 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
 import { db } from "@/db";
-import { quickbooksConnections } from "@/db/schema";
 import { APP_VERSION } from "@/lib/app-version";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { getCompanyInfo } from "@/lib/intuit/api-client";
+import { getCompanyInfo } from "@/lib/intuit/company-info";
 import { IntuitApiError } from "@/lib/intuit/faults";
-import { notConnected, reauthorizationRequired } from "./client/access-token";
+import { notConnected, reauthorizationRequired } from "./errors";
 import { canTransition } from "./rules/connection-state";
-import { findConnection, lockConnection, recordConnectionError } from "./store/connections";
-import { intuitAppFor } from "./client/intuit-app";
+import { findConnection, lockConnection, recordConnectionError, transitionConnection } from "./store/connections";
+import { intuitAppFor, type IntuitApp } from "./client/intuit-app";
 import { callQuickBooks } from "./client/qbo-client";
-import { describeApiError } from "./client/intuit-errors";
+import { describeApiError } from "./rules/intuit-failures";
 import { verifyEvidenceOf } from "./rules/verify-evidence";
 
 export interface VerifyConnectionOptions {
@@ -23,6 +21,8 @@ export interface VerifyConnectionOptions {
   meta?: RequestMeta;
   /** A scheduled re-verify (lib/jobs/reverify-sweep.ts), not a person or an API call: see getUsableAccessToken. */
   background?: boolean;
+  /** The tenant's Intuit app, when the caller has resolved it already (the callback). */
+  app?: IntuitApp;
 }
 
 export interface VerifiedConnection {
@@ -36,8 +36,8 @@ export interface VerifiedConnection {
  * Steps 3 and 4, Verify and Connect: a CompanyInfo call proves the tokens work; only then is the profile flagged
  * active. A failure is written on the connection (the Verify step shows it) before it is raised.
  */
-export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, meta, background }: VerifyConnectionOptions): Promise<VerifiedConnection> {
-  const app = await intuitAppFor(tenantId);
+export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, meta, background, ...options }: VerifyConnectionOptions): Promise<VerifiedConnection> {
+  const app = options.app ?? (await intuitAppFor(tenantId));
   const connection = await findConnection(db(), tenantId, app.environment);
   if (!connection || !connection.realmId || !connection.accessTokenEnc) throw notConnected();
   if (connection.status === "disconnected") throw notConnected();
@@ -46,7 +46,7 @@ export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, m
 
   let result: Awaited<ReturnType<typeof getCompanyInfo>>;
   try {
-    result = await callCompanyInfo(tenantId, actorUserId, background ?? false);
+    result = await callQuickBooks({ tenantId, app, actorUserId, background }, "companyinfo", getCompanyInfo);
   } catch (error) {
     if (!(error instanceof IntuitApiError)) throw error;
     const message = describeApiError(error);
@@ -70,14 +70,14 @@ export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, m
   await db().transaction(async (tx) => {
     const row = await lockConnection(tx, tenantId, app.environment);
     if (!row || row.realmId !== connection.realmId) throw new AppError("connection_changed", 409, "The connection changed while it was being verified. Try again.");
+    // Disconnected or refused while CompanyInfo was asked: the answer no longer speaks for this connection.
+    if (!canTransition(row.status, "active")) throw reauthorizationRequired();
     const activating = row.status !== "active";
-    if (activating && !(canTransition(row.status, "verified") && canTransition("verified", "active"))) {
-      throw reauthorizationRequired();
-    }
-    await tx
-      .update(quickbooksConnections)
-      .set({
-        status: "active",
+    await transitionConnection(tx, row, "active", "verified", {
+      at: verifiedAt,
+      actor: { userId: actorUserId, apiKeyId: actorApiKeyId },
+      meta,
+      changes: {
         companyName: result.companyInfo.companyName,
         verifiedAt,
         verifyIntuitTid: result.intuitTid,
@@ -92,27 +92,9 @@ export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, m
         }),
         connectedAt: activating ? verifiedAt : row.connectedAt,
         connectedByUserId: activating ? actorUserId : row.connectedByUserId,
-        lastErrorStep: null,
-        lastErrorCode: null,
-        lastErrorMessage: null,
-        lastErrorAt: null,
-        updatedAt: verifiedAt,
-      })
-      .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
-    const target = `quickbooks:${app.environment}:${row.realmId}`;
-    await recordAudit(tx, {
-      tenantId,
-      actorUserId,
-      actorApiKeyId,
-      action: "connection.verified",
-      target,
-      outcome: "success",
+      },
       details: { companyName: result.companyInfo.companyName, intuitTid: result.intuitTid },
-      meta,
     });
-    if (activating) {
-      await recordAudit(tx, { tenantId, actorUserId, actorApiKeyId, action: "connection.activated", target, outcome: "success", meta });
-    }
   });
 
   return {
@@ -121,9 +103,4 @@ export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, m
     verifiedAt: verifiedAt.toISOString(),
     intuitTid: result.intuitTid,
   };
-}
-
-/** CompanyInfo through the API client: a usable token (one renewal and retry on a 401), the realm's limits, retries. */
-function callCompanyInfo(tenantId: string, actorUserId: string | null, background: boolean) {
-  return callQuickBooks({ tenantId, actorUserId, background }, "companyinfo", getCompanyInfo);
 }

@@ -3,11 +3,13 @@
 // changes made "in QuickBooks" (in process and through POST /__emulator/accounts) as queries and CDC then report them.
 
 import { describe, expect, it } from "vitest";
-import { DEMO_CHART, DEMO_QBO_ONLY_ACCOUNTS, DEMO_REALMS } from "../../lib/ledger/demo-chart";
-import { intuitLocalTime } from "./cdc";
+import { QBO_ACCOUNT_TYPE_CLASSIFICATION } from "@/lib/ledger/rules/account-types";
+import { classificationOfAccountType } from "./accounts";
+import { DEMO_CHART, DEMO_QBO_ONLY_ACCOUNTS, DEMO_REALMS } from "../../db/demo-chart";
+import { intuitLocalTime } from "./intuit-time";
 import { LARGE_COMPANY_ACCOUNT_COUNT, LARGE_COMPANY_REALM_ID, QUERYABLE_ENTITIES } from "./fixtures";
 import { completeConsent } from "./node";
-import { parseQuery } from "./query";
+import { parseQuery } from "./query-parser";
 import { useIntuitMock } from "./vitest";
 
 const intuit = useIntuitMock("http://intuit.test", { redirectUris: ["http://localhost:3000/callback"] });
@@ -298,5 +300,11 @@ describe("parseQuery", () => {
     expect(parseQuery("select * from Account maxresults 5 startposition 2", QUERYABLE_ENTITIES)).toMatchObject({ startPosition: 2, maxResults: 5 });
     expect(parseQuery("select * from Account startposition 0", QUERYABLE_ENTITIES)).toMatchObject({ kind: "validation" });
     expect(parseQuery("select * from Nonsense", QUERYABLE_ENTITIES)).toMatchObject({ kind: "parse" });
+  });
+});
+
+describe("the emulator's AccountType table", () => {
+  it("agrees with the app's copy of Intuit's table, type by type", () => {
+    for (const [accountType, classification] of Object.entries(QBO_ACCOUNT_TYPE_CLASSIFICATION)) expect(classificationOfAccountType(accountType), accountType).toBe(classification);
   });
 });

@@ -6,7 +6,7 @@
 // As in QuickBooks Online, an inactive ("deleted") account keeps its Id and is shown with " (deleted)" after its name;
 // making it active again restores the name.
 
-import { intuitLocalTime } from "./cdc";
+import { intuitLocalTime } from "./intuit-time";
 import { findCompany, type AccountSeed } from "./fixtures";
 
 export interface EmulatorAccount {
@@ -51,6 +51,13 @@ export class AccountChangeError extends Error {
   }
 }
 
+// jscpd:ignore-start
+/**
+ * QuickBooks' AccountType → Classification, from Intuit's Account reference. The app keeps its own copy
+ * (lib/ledger/rules/account-types.ts) on purpose: the emulator models Intuit from its documentation, not from the app's
+ * rules, so a mistake in the app's table fails a test instead of being served back to it
+ * (lib/ledger/rules/account-types.test.ts checks that the two agree).
+ */
 const CLASSIFICATION_OF_TYPE: Readonly<Record<string, string>> = {
   Bank: "Asset",
   "Accounts Receivable": "Asset",
@@ -68,6 +75,14 @@ const CLASSIFICATION_OF_TYPE: Readonly<Record<string, string>> = {
   Expense: "Expense",
   "Other Expense": "Expense",
 };
+// jscpd:ignore-end
+
+/** The Classification QuickBooks files an account of this AccountType under; an unknown type is a ValidationFault. */
+export function classificationOfAccountType(accountType: string): string {
+  const classification = CLASSIFICATION_OF_TYPE[accountType];
+  if (!classification) throw new AccountChangeError(`Unknown AccountType: ${accountType}`);
+  return classification;
+}
 
 /** Decimal (number or string with at most two places) → cents; throws for anything else. */
 export function toCents(value: number | string): number {
@@ -86,7 +101,7 @@ function fromSeed(seed: AccountSeed): EmulatorAccount {
     name: seed.name,
     accountType: seed.accountType,
     accountSubType: seed.accountSubType,
-    classification: seed.classification,
+    classification: classificationOfAccountType(seed.accountType),
     active: seed.active,
     parentId: seed.parentId ?? null,
     balanceCents: toCents(seed.balance),
@@ -148,8 +163,7 @@ export function createAccountBook(options: { now: () => number; seeds: (realmId:
 
   function add(realmId: string, input: NewAccount): EmulatorAccount {
     const accounts = chart(realmId);
-    const classification = CLASSIFICATION_OF_TYPE[input.accountType];
-    if (!classification) throw new AccountChangeError(`Unknown AccountType: ${input.accountType}`);
+    const classification = classificationOfAccountType(input.accountType);
     const parentId = input.parentId ?? null;
     if (parentId !== null) {
       const parent = accounts.get(parentId);

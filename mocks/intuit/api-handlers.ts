@@ -1,4 +1,4 @@
-// The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo, the query endpoint (query.ts: the
+// The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo, the query endpoint (query-parser.ts: the
 // WHERE / ORDERBY / STARTPOSITION / MAXRESULTS a sync needs, over each company's live chart of accounts, accounts.ts)
 // and change data capture (cdc.ts).
 // Every request counts against its realm's limits (realm-limits.ts), authenticated or not: Intuit does not say which
@@ -9,11 +9,10 @@
 import type { HttpHandler } from "msw";
 import { cdcResponseBody, parseCdcRequest } from "./cdc";
 import { PATHS, route, type EmulatorContext, type RouteResolver } from "./context";
-import type { AccessCheck, ActiveToken } from "./emulator-state";
 import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, companyInfoRecord, findCompany, type SandboxCompany } from "./fixtures";
+import type { AccessCheck, ActiveToken } from "./grants";
 import {
   gatewayFaultBody,
-  intuitTime,
   jsonResponse,
   serviceFaultBody,
   wantsJson,
@@ -23,7 +22,10 @@ import {
   type FaultSpec,
   type ServiceError,
 } from "./intuit-responses";
-import { parseQuery, queryResponseBody, type QueryError } from "./query";
+import { intuitTime } from "./intuit-time";
+import { queryResponseBody } from "./query-evaluator";
+import type { QueryError } from "./query-lexer";
+import { parseQuery } from "./query-parser";
 
 type ApiAuth = { ok: true; token: ActiveToken; company: SandboxCompany } | { ok: false; response: Response };
 

@@ -3,7 +3,8 @@
 
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { CDC_MAX_OBJECTS, intuitLocalTime } from "./cdc";
+import { CDC_MAX_OBJECTS } from "./cdc";
+import { intuitLocalTime } from "./intuit-time";
 import { completeConsent } from "./node";
 import { useIntuitMock } from "./vitest";
 

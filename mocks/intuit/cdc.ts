@@ -12,63 +12,25 @@
 // - Entity names are case-insensitive in the request (Intuit's own example asks for `estimate,customer`) and
 //   canonical in the answer. Every API entity works except JournalCode, TaxAgency, TimeActivity, TaxCode and TaxRate.
 //
-// The changes themselves come from the emulator's per-realm change log (EmulatorStore.recordChange), fed by
+// The changes themselves come from the emulator's per-realm change log (change-log.ts), fed by
 // POST /__emulator/changes, POST /__emulator/send-webhook and the account changes (POST /__emulator/accounts), so
 // webhooks and CDC always agree. An object the emulator really holds (an Account) comes back as it is now, exactly
 // as a query would return it; any other object as a plausible stand-in with its Id, SyncToken and MetaData.
 
-import type { EmulatorChange } from "./emulator-state";
+import { canonicalCdcEntity, type EmulatorChange } from "./change-log";
 import type { ServiceError } from "./intuit-responses";
+import { intuitLocalTime } from "./intuit-time";
 
 /** Intuit keeps this much change history for CDC. */
 export const CDC_LOOKBACK_MS = 30 * 24 * 60 * 60 * 1000;
 /** Objects per CDC response, across all requested entities. */
 export const CDC_MAX_OBJECTS = 1000;
 
-/** Entities the emulator accepts in `entities` (Intuit's accounting entities that CDC supports). */
-export const CDC_ENTITIES: readonly string[] = [
-  "Account",
-  "Attachable",
-  "Bill",
-  "BillPayment",
-  "Budget",
-  "Class",
-  "CreditMemo",
-  "Customer",
-  "Department",
-  "Deposit",
-  "Employee",
-  "Estimate",
-  "Invoice",
-  "Item",
-  "JournalEntry",
-  "Payment",
-  "PaymentMethod",
-  "Purchase",
-  "PurchaseOrder",
-  "RefundReceipt",
-  "SalesReceipt",
-  "Term",
-  "Transfer",
-  "Vendor",
-  "VendorCredit",
-];
-
 /** Real API entities that CDC refuses (Intuit's docs list them as the exceptions). */
 const CDC_UNSUPPORTED = ["JournalCode", "TaxAgency", "TimeActivity", "TaxCode", "TaxRate"];
 
-export function canonicalCdcEntity(name: string): string | undefined {
-  return CDC_ENTITIES.find((entity) => entity.toLowerCase() === name.trim().toLowerCase());
-}
-
 // Objects that existed before the change log began were created at the fixtures' fixed time.
 const PREEXISTING_CREATE_TIME = "2024-03-04T09:15:27-08:00";
-const PACIFIC_OFFSET_MS = 7 * 60 * 60 * 1000;
-
-/** Intuit's own rendering of times: whole seconds in the company's zone, e.g. "2015-12-23T12:55:50-07:00". */
-export function intuitLocalTime(epochMs: number): string {
-  return `${new Date(epochMs - PACIFIC_OFFSET_MS).toISOString().slice(0, 19)}-07:00`;
-}
 
 const NAME_FIELDS: Record<string, string> = {
   Customer: "DisplayName",

@@ -3,7 +3,7 @@
 // crash on an emulator bug.
 
 import { http, type HttpHandler } from "msw";
-import type { EmulatorCalls, EmulatorFault, EmulatorStore, FaultTarget } from "./emulator-state";
+import type { EmulatorFault, FaultTarget } from "./fault-queue";
 import type { createIdTokenSigner } from "./id-token";
 import {
   emptyResponse,
@@ -16,6 +16,7 @@ import {
   xmlResponse,
 } from "./intuit-responses";
 import { newIntuitTid } from "./random";
+import type { EmulatorCalls, EmulatorStore } from "./store";
 
 export interface ApiRequestRecord {
   method: string;

@@ -46,12 +46,11 @@ import { createHmac } from "node:crypto";
 import type { HttpHandler } from "msw";
 import { z } from "zod";
 import { AccountChangeError } from "./accounts";
-import { canonicalCdcEntity } from "./cdc";
 import { PATHS, route, type EmulatorContext } from "./context";
-import { CHANGE_OPERATIONS } from "./emulator-state";
+import { CHANGE_OPERATIONS, canonicalCdcEntity } from "./change-log";
 import { jsonResponse } from "./intuit-responses";
 import { limitsPatchSchema } from "./realm-limits";
-import type { EmulatorState } from "./handlers";
+import type { EmulatorState } from "./emulator-state";
 
 const faultSchema = z.object({
   target: z.enum(["token", "revoke", "api", "discovery"]),

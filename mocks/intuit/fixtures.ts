@@ -1,10 +1,10 @@
 // Static data the emulator serves: sandbox companies and their QuickBooks records.
 // Shapes follow what Intuit's sandbox returns (see /work/shared/intuit.md §4), trimmed to what the app reads.
-// Charts of accounts: the demo chart (lib/ledger/demo-chart.ts) for the demo tenants' companies, the same chart with
+// Charts of accounts: the demo chart (db/demo-chart.ts) for the demo tenants' companies, the same chart with
 // zero balances for the Canadian one, and 5,000 generated accounts for "Sandbox Company_Large".
 
-import { DEMO_REALMS, DEMO_TENANT_SLUGS, demoQboAccounts, type DemoTenantSlug } from "../../lib/ledger/demo-chart";
-import { intuitLocalTime } from "./cdc";
+import { DEMO_REALMS, DEMO_TENANT_SLUGS, demoQboAccounts, type DemoTenantSlug } from "../../db/demo-chart";
+import { intuitLocalTime } from "./intuit-time";
 
 export const DEFAULT_CLIENT_ID = "emulator-client-id";
 export const DEFAULT_CLIENT_SECRET = "emulator-client-secret";
@@ -182,7 +182,7 @@ export function companyInfoRecord(company: SandboxCompany): Record<string, unkno
 export interface AccountSeed {
   id: string;
   name: string;
-  classification: string;
+  /** Its Classification follows from it (accounts.ts derives it, as QuickBooks does). */
   accountType: string;
   accountSubType: string;
   /** CurrentBalance, a decimal string with two places. */
@@ -193,14 +193,13 @@ export interface AccountSeed {
   lastUpdatedTime: string;
 }
 
-/** Acme's and Globex's companies serve the demo chart (lib/ledger/demo-chart.ts) with their own balances. */
+/** Acme's and Globex's companies serve the demo chart (db/demo-chart.ts) with their own balances. */
 const DEMO_REALM_TENANTS: ReadonlyMap<string, DemoTenantSlug> = new Map(DEMO_TENANT_SLUGS.map((slug) => [DEMO_REALMS[slug], slug]));
 
 function demoChartSeeds(tenant: DemoTenantSlug | null): AccountSeed[] {
   return demoQboAccounts().map((account) => ({
     id: account.id,
     name: account.name,
-    classification: account.classification,
     accountType: account.accountType,
     accountSubType: account.accountSubType,
     // Any other company has the same chart with nothing posted yet.
@@ -213,19 +212,19 @@ function demoChartSeeds(tenant: DemoTenantSlug | null): AccountSeed[] {
 
 export const LARGE_COMPANY_ACCOUNT_COUNT = 5000;
 
-const LARGE_TEMPLATES: readonly { accountType: string; accountSubType: string; classification: string; stem: string }[] = [
-  { accountType: "Bank", accountSubType: "Checking", classification: "Asset", stem: "Branch Operating Account" },
-  { accountType: "Other Current Asset", accountSubType: "Inventory", classification: "Asset", stem: "Van Stock" },
-  { accountType: "Fixed Asset", accountSubType: "Vehicles", classification: "Asset", stem: "Service Truck" },
-  { accountType: "Fixed Asset", accountSubType: "MachineryAndEquipment", classification: "Asset", stem: "Site Equipment" },
-  { accountType: "Other Current Liability", accountSubType: "OtherCurrentLiabilities", classification: "Liability", stem: "Accrued Job Costs" },
-  { accountType: "Long Term Liability", accountSubType: "NotesPayable", classification: "Liability", stem: "Fleet Loan" },
-  { accountType: "Income", accountSubType: "ServiceFeeIncome", classification: "Revenue", stem: "Service Revenue" },
-  { accountType: "Income", accountSubType: "SalesOfProductIncome", classification: "Revenue", stem: "Parts Revenue" },
-  { accountType: "Cost of Goods Sold", accountSubType: "SuppliesMaterialsCogs", classification: "Expense", stem: "Job Materials" },
-  { accountType: "Expense", accountSubType: "Auto", classification: "Expense", stem: "Fleet Fuel" },
-  { accountType: "Expense", accountSubType: "RepairMaintenance", classification: "Expense", stem: "Site Repairs" },
-  { accountType: "Expense", accountSubType: "Travel", classification: "Expense", stem: "Crew Travel" },
+const LARGE_TEMPLATES: readonly { accountType: string; accountSubType: string; stem: string }[] = [
+  { accountType: "Bank", accountSubType: "Checking", stem: "Branch Operating Account" },
+  { accountType: "Other Current Asset", accountSubType: "Inventory", stem: "Van Stock" },
+  { accountType: "Fixed Asset", accountSubType: "Vehicles", stem: "Service Truck" },
+  { accountType: "Fixed Asset", accountSubType: "MachineryAndEquipment", stem: "Site Equipment" },
+  { accountType: "Other Current Liability", accountSubType: "OtherCurrentLiabilities", stem: "Accrued Job Costs" },
+  { accountType: "Long Term Liability", accountSubType: "NotesPayable", stem: "Fleet Loan" },
+  { accountType: "Income", accountSubType: "ServiceFeeIncome", stem: "Service Revenue" },
+  { accountType: "Income", accountSubType: "SalesOfProductIncome", stem: "Parts Revenue" },
+  { accountType: "Cost of Goods Sold", accountSubType: "SuppliesMaterialsCogs", stem: "Job Materials" },
+  { accountType: "Expense", accountSubType: "Auto", stem: "Fleet Fuel" },
+  { accountType: "Expense", accountSubType: "RepairMaintenance", stem: "Site Repairs" },
+  { accountType: "Expense", accountSubType: "Travel", stem: "Crew Travel" },
 ];
 
 /**
@@ -246,7 +245,6 @@ function largeCompanySeeds(): AccountSeed[] {
     seeds.push({
       id: String(n),
       name: `${template.stem} ${String(n).padStart(4, "0")}`,
-      classification: template.classification,
       accountType: template.accountType,
       accountSubType: template.accountSubType,
       balance: (cents / 100).toFixed(2),

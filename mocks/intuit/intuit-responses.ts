@@ -1,13 +1,10 @@
 // Intuit-shaped response bodies: OAuth errors, API faults in their three dialects, and XML rendering.
 // Every builder returns a plain Response; the handler wrapper adds the intuit_tid header.
 
-import type { OAuthFailure } from "./emulator-state";
+import type { OAuthFailure } from "./grants";
+import { intuitTime } from "./intuit-time";
 
 const XML_NAMESPACE = "http://schema.intuit.com/finance/v3";
-
-export function intuitTime(epochMs: number): string {
-  return new Date(epochMs).toISOString();
-}
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { keyFromBase64, TokenCipher } from "@/lib/crypto/token-cipher";
-import { inspectAccessTokenSeal } from "./access-token";
+import { inspectAccessTokenSeal } from "./access-token-seal";
 
 describe("inspectAccessTokenSeal", () => {
   it("says whether a stored access token opens with the current key, and the same again when asked again", () => {

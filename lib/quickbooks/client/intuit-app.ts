@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
-import { db, type Executor } from "@/db/index";
-import { intuitCredentials, tenantIntuitSettings, tenants } from "@/db/schema/index";
+import { db, type Executor } from "@/db";
+import { intuitCredentials, tenantIntuitSettings, tenants } from "@/db/schema";
 import { tokenCipher } from "@/lib/crypto/cipher";
 import { env, intuitEndpointsFor, type IntuitEnvironment } from "@/lib/env";
 

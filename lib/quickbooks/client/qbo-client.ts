@@ -1,23 +1,26 @@
 import "server-only";
-import type { QboCallInput } from "@/lib/intuit/api-client";
+import type { QboCallInput } from "@/lib/intuit/qbo-request";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { DEFAULT_TIMEOUT_MS } from "@/lib/intuit/http";
 import type { RealmLimits } from "@/lib/intuit/limits";
 import type { IntuitEnvironment } from "@/lib/env";
 import { recordApiCall, recordThrottleHit } from "@/lib/metrics/record";
 import { callWithAccessToken } from "./access-token";
-import { intuitAppFor } from "./intuit-app";
+import { intuitAppFor, type IntuitApp } from "./intuit-app";
 import { acquireRealmPermit, realmKeyOf } from "./realm-limiter";
 
-// The one way to call the QuickBooks Accounting API for a tenant. Around an endpoint function of lib/intuit/api-client
-// it adds: a usable access token (renewed when needed, one forced renewal on a 401), a permit from the realm limiter
-// shared by all instances, bounded retries of throttling and passing failures, and a stored record of every attempt
-// (outcome, latency, intuit_tid) for the health dashboard.
+// The one way to call the QuickBooks Accounting API for a tenant. Around an endpoint function of lib/intuit
+// (company-info.ts, change-data-capture.ts, account-query.ts) it adds: a usable access token (renewed when needed,
+// one forced renewal on a 401), a permit from the realm limiter shared by all instances, bounded retries of
+// throttling and passing failures, and a stored record of every attempt (outcome, latency, intuit_tid) for the health
+// dashboard.
 
 export interface QuickBooksCaller {
   tenantId: string;
   /** The connection to use; the tenant's chosen environment by default. */
   environment?: IntuitEnvironment;
+  /** The tenant's Intuit app, when the caller has resolved it already. */
+  app?: IntuitApp;
   actorUserId?: string | null;
   /** A scheduled job rather than a person: see getUsableAccessToken. Background calls may wait longer for a slot. */
   background?: boolean;
@@ -66,7 +69,7 @@ export async function callQuickBooks<T extends { intuitTid: string | null }>(
   operation: string,
   request: (input: QboCallInput) => Promise<T>,
 ): Promise<T & { realmId: string }> {
-  const app = await intuitAppFor(caller.tenantId, caller.environment);
+  const app = caller.app ?? (await intuitAppFor(caller.tenantId, caller.environment));
   const timeoutMs = caller.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const idempotent = caller.idempotent ?? true;
   const tokenOptions = { tenantId: caller.tenantId, app, actorUserId: caller.actorUserId ?? null, background: caller.background ?? false };

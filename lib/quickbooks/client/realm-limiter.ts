@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { db } from "@/db/index";
+import { db } from "@/db";
 import { rowsOf } from "@/db/rows";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { appWindowMs, INTUIT_REALM_LIMITS, type RealmLimits } from "@/lib/intuit/limits";

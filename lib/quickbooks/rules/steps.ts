@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from "@/db/schema/index";
+import type { ConnectionStatus } from "@/db/schema";
 
 /**
  * The four steps of the connect path and the sync indicator, derived from the connection row: never stored twice,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CompanyInfo } from "@/lib/intuit/api-client";
+import type { CompanyInfo } from "@/lib/intuit/company-info";
 import { verifyEvidenceOf, verifyEvidenceSchema, verifyFileName, verifyFileOf } from "./verify-evidence";
 
 const companyInfo: CompanyInfo = {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CompanyInfo } from "@/lib/intuit/api-client";
+import type { CompanyInfo } from "@/lib/intuit/company-info";
 
 /**
  * What a successful Verify proved, kept on the connection (`verify_evidence`) so that the company verify file can be

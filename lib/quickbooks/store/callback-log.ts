@@ -1,6 +1,6 @@
 import "server-only";
-import type { Executor } from "@/db/index";
-import { callbackLogs } from "@/db/schema/index";
+import type { Executor } from "@/db";
+import { callbackLogs } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
 
 export interface CallbackLogEntry {

@@ -1,8 +1,10 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
-import type { Executor } from "@/db/index";
-import { quickbooksConnections } from "@/db/schema/index";
+import type { Executor, Transaction } from "@/db";
+import { quickbooksConnections, type ConnectionStatus } from "@/db/schema";
+import { recordAudit, type AuditDetails, type RequestMeta } from "@/lib/audit/record";
 import type { IntuitEnvironment } from "@/lib/env";
+import { assertTransition, isReauthorizationReason, REAUTHORIZATION, TRANSITION_REASONS, type TransitionReason } from "../rules/connection-state";
 import type { ConnectionFacts } from "../rules/steps";
 
 export type ConnectionRow = typeof quickbooksConnections.$inferSelect;
@@ -24,6 +26,14 @@ export async function lockConnection(tx: Executor, tenantId: string, environment
     .where(and(eq(quickbooksConnections.tenantId, tenantId), eq(quickbooksConnections.environment, environment)))
     .for("update");
   return row ?? null;
+}
+
+/** The tenant's connection row for the environment, created not_connected if it has none yet, and locked. */
+export async function lockOrCreateConnection(tx: Transaction, tenantId: string, environment: IntuitEnvironment): Promise<ConnectionRow> {
+  await tx.insert(quickbooksConnections).values({ tenantId, environment, status: "not_connected" }).onConflictDoNothing();
+  const row = await lockConnection(tx, tenantId, environment);
+  if (!row) throw new Error("The connection row vanished right after it was created.");
+  return row;
 }
 
 /** The columns facts are read from: the sealed access token only to say whether there is one, never its value. */
@@ -64,21 +74,84 @@ export interface ConnectionError {
   /** Written for the person at the console: it becomes the step's reason and the indicator's. */
   message: string;
   at: Date;
-  /** Intuit no longer honours the grant: only a new consent helps. */
-  reauthorize?: boolean;
 }
 
-/** Records a failure on the connection (and, when Intuit refused the grant, that it must be authorized again). */
-export async function recordConnectionError(executor: Executor, connection: { id: string; tenantId: string }, error: ConnectionError): Promise<void> {
+const errorColumns = (error: Omit<ConnectionError, "at"> | null, at: Date | null) => ({
+  lastErrorStep: error?.step ?? null,
+  lastErrorCode: error?.code ?? null,
+  lastErrorMessage: error?.message ?? null,
+  lastErrorAt: error ? at : null,
+});
+
+/** The error the steps show, with no status change: a failed Verify, callback or renewal that Intuit may still accept. */
+export async function recordConnectionError(
+  executor: Executor,
+  connection: { tenantId: string; environment: IntuitEnvironment },
+  error: ConnectionError,
+): Promise<void> {
   await executor
     .update(quickbooksConnections)
-    .set({
-      ...(error.reauthorize ? { status: "reauthorization_required" as const } : {}),
-      lastErrorStep: error.step,
-      lastErrorCode: error.code,
-      lastErrorMessage: error.message,
-      lastErrorAt: error.at,
-      updatedAt: error.at,
-    })
-    .where(and(eq(quickbooksConnections.id, connection.id), eq(quickbooksConnections.tenantId, connection.tenantId)));
+    .set({ ...errorColumns(error, error.at), updatedAt: error.at })
+    .where(and(eq(quickbooksConnections.tenantId, connection.tenantId), eq(quickbooksConnections.environment, connection.environment)));
+}
+
+/** A renewal that works resolves an earlier renewal failure: written with the renewed tokens. */
+export function resolvedRefreshError(row: Pick<ConnectionRow, "lastErrorStep">) {
+  return row.lastErrorStep === "refresh" ? errorColumns(null, null) : {};
+}
+
+/** Columns a move writes besides its status and error: tokens, realm, timestamps. */
+export type ConnectionChanges = Omit<
+  Partial<typeof quickbooksConnections.$inferInsert>,
+  "id" | "tenantId" | "environment" | "status" | "lastErrorStep" | "lastErrorCode" | "lastErrorMessage" | "lastErrorAt" | "updatedAt" | "createdAt"
+>;
+
+export interface TransitionEffects {
+  at: Date;
+  actor: { userId: string | null; apiKeyId?: string | null };
+  meta?: RequestMeta;
+  changes?: ConnectionChanges;
+  /** What the audit event says beyond the move itself (from, to). */
+  details?: AuditDetails;
+}
+
+/**
+ * Every change of a connection's status goes through here, on a row locked by the caller's transaction: it checks
+ * the move against the state machine, writes the status with the move's other columns, clears or records the error
+ * the steps show, and writes the move's audit event (and `connection.activated` when the profile becomes active),
+ * so the change and its evidence commit together.
+ */
+export async function transitionConnection(
+  tx: Transaction,
+  connection: ConnectionRow,
+  to: ConnectionStatus,
+  reason: TransitionReason,
+  { at, actor, meta, changes = {}, details = {} }: TransitionEffects,
+): Promise<ConnectionRow> {
+  assertTransition(connection.status, to);
+  const errorEffect = TRANSITION_REASONS[reason].error;
+  const error = isReauthorizationReason(reason) ? errorColumns(REAUTHORIZATION[reason], at) : errorEffect === "clear" ? errorColumns(null, null) : {};
+  const [moved] = await tx
+    .update(quickbooksConnections)
+    .set({ ...changes, status: to, ...error, updatedAt: at })
+    .where(and(eq(quickbooksConnections.id, connection.id), eq(quickbooksConnections.tenantId, connection.tenantId)))
+    .returning();
+  if (!moved) throw new Error("The locked connection row vanished during a transition.");
+
+  const realmId = moved.realmId ?? connection.realmId;
+  const audit = {
+    tenantId: connection.tenantId,
+    actorUserId: actor.userId,
+    actorApiKeyId: actor.apiKeyId ?? null,
+    target: realmId ? `quickbooks:${connection.environment}:${realmId}` : `quickbooks:${connection.environment}`,
+    meta,
+  };
+  await recordAudit(tx, {
+    ...audit,
+    action: TRANSITION_REASONS[reason].audit,
+    outcome: errorEffect === "set" ? "failure" : "success",
+    details: { from: connection.status, to, ...details },
+  });
+  if (to === "active" && connection.status !== "active") await recordAudit(tx, { ...audit, action: "connection.activated", outcome: "success" });
+  return moved;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkConsumedState, createOAuthState, hashOAuthState } from "./oauth-state";
+import { classifyConsumedState, createOAuthState, hashOAuthState } from "./oauth-state";
 
 describe("OAuth state", () => {
   it("is random, URL-safe and stored only as a hash", () => {
@@ -15,14 +15,14 @@ describe("OAuth state", () => {
   const before = new Date("2026-01-01T00:05:00Z");
 
   it("accepts the same user and tenant before expiry", () => {
-    expect(checkConsumedState(stored, { userId: "u1", tenantId: "t1" }, before)).toBeNull();
+    expect(classifyConsumedState(stored, { userId: "u1", tenantId: "t1" }, before)).toBe("ok");
   });
   it("refuses an expired state", () => {
-    expect(checkConsumedState(stored, { userId: "u1", tenantId: "t1" }, new Date("2026-01-01T00:10:00Z"))).toBe("state_expired");
+    expect(classifyConsumedState(stored, { userId: "u1", tenantId: "t1" }, new Date("2026-01-01T00:10:00Z"))).toBe("state_expired");
   });
   it("refuses another user, another tenant, or no session", () => {
-    expect(checkConsumedState(stored, { userId: "u2", tenantId: "t1" }, before)).toBe("state_foreign");
-    expect(checkConsumedState(stored, { userId: "u1", tenantId: "t2" }, before)).toBe("state_foreign");
-    expect(checkConsumedState(stored, null, before)).toBe("state_foreign");
+    expect(classifyConsumedState(stored, { userId: "u2", tenantId: "t1" }, before)).toBe("state_foreign");
+    expect(classifyConsumedState(stored, { userId: "u1", tenantId: "t2" }, before)).toBe("state_foreign");
+    expect(classifyConsumedState(stored, null, before)).toBe("state_foreign");
   });
 });

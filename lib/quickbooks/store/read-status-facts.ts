@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { preparedStatement } from "@/db/prepared";
 import { rowFromJson } from "@/db/rows";
-import { quickbooksConnections } from "@/db/schema/index";
+import { quickbooksConnections } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
 import type { ConnectionRow } from "./connections";
 import type { ReadinessInput } from "../rules/readiness";

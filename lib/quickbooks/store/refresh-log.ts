@@ -1,6 +1,6 @@
 import "server-only";
-import type { Executor } from "@/db/index";
-import { refreshLogs } from "@/db/schema/index";
+import type { Executor } from "@/db";
+import { refreshLogs } from "@/db/schema";
 
 export type RefreshTrigger = (typeof refreshLogs.$inferInsert)["trigger"];
 export type RefreshLogEntry = Omit<typeof refreshLogs.$inferInsert, "id" | "createdAt">;

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq } from "drizzle-orm";
-import { db } from "@/db/index";
-import { webhookDeliveries, webhookEvents } from "@/db/schema/index";
+import { db } from "@/db";
+import { webhookDeliveries, webhookEvents } from "@/db/schema";
 
 /** A body refused for its size is logged like any rejected delivery: without its content. */
 export async function recordOversizedDelivery(contentType: string | null): Promise<void> {

@@ -5,8 +5,10 @@ import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
 import { readOptionalJson } from "@/lib/http/read-json";
 import { privateJson, respond } from "@/lib/http/respond";
-import { reconciliationInput } from "@/lib/ledger/inputs";
-import { createReconciliation, listReconciliations, readReconciliation } from "@/lib/ledger/reconciliation";
+import { createReconciliation } from "@/lib/ledger/create-reconciliation";
+import { listReconciliations } from "@/lib/ledger/list-reconciliations";
+import { readReconciliation } from "@/lib/ledger/read-reconciliation";
+import { reconciliationInput } from "@/lib/ledger/rules/inputs";
 
 export async function GET(req: Request) {
   return respond(async () => {

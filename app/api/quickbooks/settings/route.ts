@@ -4,7 +4,8 @@ import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
 import { readJson } from "@/lib/http/read-json";
 import { privateJson, respond } from "@/lib/http/respond";
-import { getIntuitSettings, settingsUpdateSchema, updateIntuitSettings } from "@/lib/quickbooks/intuit-settings";
+import { getIntuitSettings } from "@/lib/quickbooks/get-intuit-settings";
+import { settingsUpdateSchema, updateIntuitSettings } from "@/lib/quickbooks/update-intuit-settings";
 
 export async function GET(req: Request) {
   return respond(async () => {

@@ -6,8 +6,10 @@ import { requireActor } from "@/lib/auth/guard";
 import { afterResponse } from "@/lib/http/after-response";
 import { readOptionalJson } from "@/lib/http/read-json";
 import { privateJson, respond } from "@/lib/http/respond";
-import { environmentInput } from "@/lib/ledger/inputs";
-import { listSyncRuns, requestSync, runSync } from "@/lib/ledger/sync-runs";
+import { listSyncRuns } from "@/lib/ledger/list-sync-runs";
+import { requestSync } from "@/lib/ledger/request-sync";
+import { environmentInput } from "@/lib/ledger/rules/inputs";
+import { runSync } from "@/lib/ledger/run-sync";
 
 export async function GET(req: Request) {
   return respond(async () => {

@@ -4,6 +4,7 @@ import { HealthCharts } from "@/components/quickbooks/HealthCharts";
 import { SyncIndicator } from "@/components/quickbooks/SyncIndicator";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { LocalTime } from "@/components/ui/LocalTime";
+import { Table, TableBody, TableHead, type TableColumn } from "@/components/ui/Table";
 import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
 import { HEALTH_RANGES, RANGE_SHAPE, isHealthRange, type HealthRange } from "@/lib/metrics/health-series";
@@ -139,55 +140,37 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
         ) : (
           <>
             <p className="text-sm text-slate-600">Give Intuit support the intuit_tid of a failed call: it identifies the request on their side.</p>
-            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-              <table className="min-w-full text-left text-sm">
-                <caption className="sr-only">The most frequent API errors in {rangeLabel}, with the latest intuit_tid of each</caption>
-                <thead className="bg-slate-50 text-slate-600">
-                  <tr>
-                    <th scope="col" className="px-3 py-2 font-medium">
-                      Reason
-                    </th>
-                    <th scope="col" className="px-3 py-2 text-right font-medium">
-                      Count
-                    </th>
-                    <th scope="col" className="px-3 py-2 font-medium">
-                      Last seen
-                    </th>
-                    <th scope="col" className="px-3 py-2 font-medium">
-                      Last intuit_tid
-                    </th>
+            <Table caption={`The most frequent API errors in ${rangeLabel}, with the latest intuit_tid of each`}>
+              <TableHead columns={["Reason", { label: "Count", numeric: true }, "Last seen", "Last intuit_tid"]} />
+              <TableBody>
+                {report.topErrors.map((e) => (
+                  <tr key={`${e.outcome}|${e.errorCode}|${e.message}`} data-testid="error-reason">
+                    <td className="min-w-56 px-3 py-2 align-top">
+                      <div className="font-medium">
+                        {OUTCOME_LABEL[e.outcome] ?? e.outcome}
+                        {e.errorCode && <span className="font-normal text-slate-600"> · code {e.errorCode}</span>}
+                        {e.httpStatus !== null && <span className="font-normal text-slate-600"> · HTTP {e.httpStatus}</span>}
+                      </div>
+                      {e.message && <div className="text-slate-700">{e.message}</div>}
+                    </td>
+                    <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(e.count)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 align-top">
+                      <LocalTime iso={e.lastAt} />
+                    </td>
+                    <td className="px-3 py-2 align-top">
+                      {e.lastIntuitTid ? (
+                        <span className="flex items-center gap-2">
+                          <code className="break-all text-xs">{e.lastIntuitTid}</code>
+                          <CopyButton value={e.lastIntuitTid} label={`Copy intuit_tid ${e.lastIntuitTid}`} />
+                        </span>
+                      ) : (
+                        <span className="text-slate-500">None received</span>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {report.topErrors.map((e) => (
-                    <tr key={`${e.outcome}|${e.errorCode}|${e.message}`} data-testid="error-reason">
-                      <td className="min-w-56 px-3 py-2 align-top">
-                        <div className="font-medium">
-                          {OUTCOME_LABEL[e.outcome] ?? e.outcome}
-                          {e.errorCode && <span className="font-normal text-slate-600"> · code {e.errorCode}</span>}
-                          {e.httpStatus !== null && <span className="font-normal text-slate-600"> · HTTP {e.httpStatus}</span>}
-                        </div>
-                        {e.message && <div className="text-slate-700">{e.message}</div>}
-                      </td>
-                      <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(e.count)}</td>
-                      <td className="whitespace-nowrap px-3 py-2 align-top">
-                        <LocalTime iso={e.lastAt} />
-                      </td>
-                      <td className="px-3 py-2 align-top">
-                        {e.lastIntuitTid ? (
-                          <span className="flex items-center gap-2">
-                            <code className="break-all text-xs">{e.lastIntuitTid}</code>
-                            <CopyButton value={e.lastIntuitTid} label={`Copy intuit_tid ${e.lastIntuitTid}`} />
-                          </span>
-                        ) : (
-                          <span className="text-slate-500">None received</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </TableBody>
+            </Table>
           </>
         )}
       </section>
@@ -199,35 +182,20 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
         {report.operations.length === 0 ? (
           <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">No API calls in {rangeLabel}.</p>
         ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="min-w-full text-left text-sm">
-              <caption className="sr-only">API calls and errors by operation in {rangeLabel}</caption>
-              <thead className="bg-slate-50 text-slate-600">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Operation
+          <Table caption={`API calls and errors by operation in ${rangeLabel}`}>
+            <TableHead columns={["Operation", { label: "Calls", numeric: true }, { label: "Errors", numeric: true }]} />
+            <TableBody>
+              {report.operations.map((o) => (
+                <tr key={o.operation} data-testid="operation-row">
+                  <th scope="row" className="px-3 py-2 font-mono font-normal">
+                    {o.operation}
                   </th>
-                  <th scope="col" className="px-3 py-2 text-right font-medium">
-                    Calls
-                  </th>
-                  <th scope="col" className="px-3 py-2 text-right font-medium">
-                    Errors
-                  </th>
+                  <td className="px-3 py-2 text-right tabular-nums">{count.format(o.calls)}</td>
+                  <td className="px-3 py-2 text-right tabular-nums">{count.format(o.errors)}</td>
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {report.operations.map((o) => (
-                  <tr key={o.operation} data-testid="operation-row">
-                    <th scope="row" className="px-3 py-2 font-mono font-normal">
-                      {o.operation}
-                    </th>
-                    <td className="px-3 py-2 text-right tabular-nums">{count.format(o.calls)}</td>
-                    <td className="px-3 py-2 text-right tabular-nums">{count.format(o.errors)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </TableBody>
+          </Table>
         )}
       </section>
 
@@ -235,6 +203,16 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
     </div>
   );
 }
+
+const TENANT_COLUMNS: (TableColumn | string)[] = [
+  "Tenant",
+  "Indicator",
+  { label: "API calls", numeric: true },
+  { label: "Errors", numeric: true },
+  { label: "Error rate", numeric: true },
+  { label: "Throttle hits", numeric: true },
+  { label: "Failed renewals", numeric: true },
+];
 
 function TenantsTable({ tenants, rangeLabel }: { tenants: TenantHealthSummary[]; rangeLabel: string }) {
   return (
@@ -246,45 +224,34 @@ function TenantsTable({ tenants, rangeLabel }: { tenants: TenantHealthSummary[];
         Every tenant where you are an admin, worst first: red indicator, then error rate, then throttle hits, over {rangeLabel}. Switch tenant in the
         header to see one in detail.
       </p>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full text-left text-sm">
-          <caption className="sr-only">Tenants where you are an admin, worst health first</caption>
-          <thead className="bg-slate-50 text-slate-600">
-            <tr>
-              {["Tenant", "Indicator", "API calls", "Errors", "Error rate", "Throttle hits", "Failed renewals"].map((label, i) => (
-                <th key={label} scope="col" className={`whitespace-nowrap px-3 py-2 font-medium ${i >= 2 ? "text-right" : ""}`}>
-                  {label}
-                </th>
-              ))}
+      <Table caption="Tenants where you are an admin, worst health first">
+        <TableHead nowrap columns={TENANT_COLUMNS} />
+        <TableBody>
+          {tenants.map((t) => (
+            <tr key={t.tenantId} data-testid="tenant-health-row">
+              <th scope="row" className="px-3 py-2 text-left align-top font-medium">
+                {t.tenantName}
+                <span className="block text-xs font-normal text-slate-500">{t.environment}</span>
+              </th>
+              <td className="px-3 py-2 align-top">
+                <span
+                  data-testid="tenant-indicator"
+                  data-state={t.indicator}
+                  title={t.reasons.join(" ")}
+                  className={`rounded-full px-2 py-0.5 text-xs font-medium ${t.indicator === "green" ? "bg-green-100 text-green-800" : "bg-red-100 text-red-800"}`}
+                >
+                  {t.indicator === "green" ? "Green" : "Red"}
+                </span>
+              </td>
+              <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.apiCalls)}</td>
+              <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.apiErrors)}</td>
+              <td className="px-3 py-2 text-right align-top tabular-nums">{t.apiCalls === 0 ? "—" : percent.format(t.errorRate)}</td>
+              <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.throttleHits)}</td>
+              <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.renewalFailures)}</td>
             </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {tenants.map((t) => (
-              <tr key={t.tenantId} data-testid="tenant-health-row">
-                <th scope="row" className="px-3 py-2 text-left align-top font-medium">
-                  {t.tenantName}
-                  <span className="block text-xs font-normal text-slate-500">{t.environment}</span>
-                </th>
-                <td className="px-3 py-2 align-top">
-                  <span
-                    data-testid="tenant-indicator"
-                    data-state={t.indicator}
-                    title={t.reasons.join(" ")}
-                    className={`rounded-full px-2 py-0.5 text-xs font-medium ${t.indicator === "green" ? "bg-green-100 text-green-800" : "bg-red-100 text-red-800"}`}
-                  >
-                    {t.indicator === "green" ? "Green" : "Red"}
-                  </span>
-                </td>
-                <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.apiCalls)}</td>
-                <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.apiErrors)}</td>
-                <td className="px-3 py-2 text-right align-top tabular-nums">{t.apiCalls === 0 ? "—" : percent.format(t.errorRate)}</td>
-                <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.throttleHits)}</td>
-                <td className="px-3 py-2 text-right align-top tabular-nums">{count.format(t.renewalFailures)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </TableBody>
+      </Table>
     </section>
   );
 }

@@ -2,15 +2,15 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { LocalTime } from "@/components/ui/LocalTime";
+import { Table, TableBody, TableHead } from "@/components/ui/Table";
 import { RetryDeadEvents } from "@/components/quickbooks/RetryDeadEvents";
-import { requestMetaFrom } from "@/lib/audit/record";
+import { requestMetaFromHeaders } from "@/lib/audit/record";
 import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
-import { AppError } from "@/lib/errors";
-import { env } from "@/lib/env";
 import { LOG_COLUMNS, LOG_NAMES, cellText, type LogColumn, type LogName, type RawValue } from "@/lib/logs/columns";
-import { LOG_OUTCOMES, logHasActor, parseCursor, parseLogFilters, parseLogName, type LogCursor, type LogFilters } from "@/lib/logs/log-query";
-import { PAGE_SIZE, readLogPage, recordLogsViewed, type LogPage } from "@/lib/logs/read-log-page";
+import { LOG_OUTCOMES, logHasActor } from "@/lib/logs/log-query";
+import { PAGE_SIZE } from "@/lib/logs/read-log-page";
+import { viewLogs, type LogSectionView } from "@/lib/logs/view-logs";
 import { deadWebhookEvents } from "@/lib/quickbooks/store/webhook-deliveries";
 
 export const metadata: Metadata = { title: "QuickBooks logs" };
@@ -32,12 +32,9 @@ const FILTER_KEYS = ["from", "to", "outcome", "actor", "q"] as const;
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-interface Section {
-  log: LogName;
+interface Section extends LogSectionView {
   /** The raw filter values in the URL, when this is the log the URL's filters are for. */
   raw: Partial<Record<(typeof FILTER_KEYS)[number], string>>;
-  page: LogPage | null;
-  error: string | null;
 }
 
 /**
@@ -49,40 +46,10 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
   const actor = await requirePageActor("logs.read");
   const { tenantId, tenantName } = actor;
   const params = toUrlParams(await searchParams);
-  const selected = parseLogName(params.get("log")) ?? "callback";
-
-  let filters: LogFilters = {};
-  let cursor: LogCursor | undefined;
-  let error: string | null = null;
-  try {
-    filters = parseLogFilters(selected, params);
-    cursor = parseCursor(params.get("cursor"));
-  } catch (e) {
-    if (!(e instanceof AppError)) throw e;
-    error = e.userMessage;
-    filters = {};
-    cursor = undefined;
-  }
-
-  const [sections, dead] = await Promise.all([
-    Promise.all(
-      LOG_NAMES.map(async (log): Promise<Section> => {
-        const own = log === selected;
-        const raw = own ? Object.fromEntries(FILTER_KEYS.flatMap((k) => (params.get(k) ? [[k, params.get(k)!]] : []))) : {};
-        if (own && error) return { log, raw, page: null, error };
-        return { log, raw, page: await readLogPage(log, tenantId, own ? filters : {}, own ? cursor : undefined), error: null };
-      }),
-    ),
-    deadWebhookEvents(tenantId),
-  ]);
-  await recordLogsViewed({
-    tenantId,
-    actorUserId: actor.userId,
-    log: selected,
-    filters,
-    paged: cursor !== undefined,
-    meta: requestMetaFrom(new Request(env().appUrl, { headers: await headers() })),
-  });
+  const meta = requestMetaFromHeaders(await headers());
+  const [view, dead] = await Promise.all([viewLogs({ tenantId, actorUserId: actor.userId, params, meta }), deadWebhookEvents(tenantId)]);
+  const raw = Object.fromEntries(FILTER_KEYS.flatMap((k) => (params.get(k) ? [[k, params.get(k)!]] : [])));
+  const sections: Section[] = view.sections.map((section) => ({ ...section, raw: section.log === view.selected ? raw : {} }));
   const canRetry = can(actor.role, "webhooks.manage");
 
   return (
@@ -210,31 +177,20 @@ function LogSection({ section }: { section: Section }) {
         <p className="text-sm text-slate-600">{EMPTY[log]}</p>
       ) : page ? (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="min-w-full text-left text-sm">
-              <caption className="sr-only">{title}</caption>
-              <thead className="bg-slate-50 text-slate-600">
-                <tr>
+          <Table caption={title}>
+            <TableHead nowrap columns={columns.map((c) => ({ key: c.name, label: c.label }))} />
+            <TableBody>
+              {page.rows.map((row) => (
+                <tr key={String(row.id)} data-id={String(row.id)}>
                   {columns.map((c) => (
-                    <th key={c.name} scope="col" className="whitespace-nowrap px-3 py-2 font-medium">
-                      {c.label}
-                    </th>
+                    <td key={c.name} className="px-3 py-2 align-top" data-column={c.name}>
+                      <Cell log={log} column={c} value={row[c.name]} />
+                    </td>
                   ))}
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {page.rows.map((row) => (
-                  <tr key={String(row.id)} data-id={String(row.id)}>
-                    {columns.map((c) => (
-                      <td key={c.name} className="px-3 py-2 align-top" data-column={c.name}>
-                        <Cell log={log} column={c} value={row[c.name]} />
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </TableBody>
+          </Table>
           <nav aria-label={`Pages of the ${title.toLowerCase()}`} className="flex gap-4 text-sm">
             {page.newer ? (
               <a href={pageHref(page.newer)} className="text-blue-700 underline">

@@ -4,16 +4,14 @@ import { serialized } from "@/components/quickbooks/ledger-api";
 import { MappingsConsole } from "@/components/quickbooks/MappingsConsole";
 import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
-import { mappingOverview } from "@/lib/ledger/mappings";
-import { listSyncRuns } from "@/lib/ledger/sync-runs";
-import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
+import { getMappingOverview } from "@/lib/ledger/get-mapping-overview";
+import { listSyncRuns } from "@/lib/ledger/list-sync-runs";
 
 export const metadata: Metadata = { title: "Account mappings" };
 
 export default async function MappingsPage() {
   const actor = await requirePageActor("mappings.read");
-  const { environment } = await intuitAppFor(actor.tenantId);
-  const [overview, runs] = await Promise.all([mappingOverview(actor.tenantId, environment), listSyncRuns(actor.tenantId)]);
+  const [overview, runs] = await Promise.all([getMappingOverview({ tenantId: actor.tenantId }), listSyncRuns(actor.tenantId)]);
   return (
     <div className="space-y-6">
       <div>

@@ -4,8 +4,9 @@ import { serialized } from "@/components/quickbooks/ledger-api";
 import { ReconciliationConsole } from "@/components/quickbooks/ReconciliationConsole";
 import { requirePageActor } from "@/lib/auth/guard";
 import { can } from "@/lib/auth/permissions";
-import { idFrom } from "@/lib/ledger/inputs";
-import { listReconciliations, readReconciliation } from "@/lib/ledger/reconciliation";
+import { idOrNull } from "@/lib/http/path-id";
+import { listReconciliations } from "@/lib/ledger/list-reconciliations";
+import { readReconciliation } from "@/lib/ledger/read-reconciliation";
 
 export const metadata: Metadata = { title: "Reconciliation" };
 
@@ -14,7 +15,7 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
   const actor = await requirePageActor("mappings.read");
   const requested = (await searchParams).id;
   const list = await listReconciliations(actor.tenantId);
-  const wanted = typeof requested === "string" ? idFrom(requested) : null;
+  const wanted = typeof requested === "string" ? idOrNull(requested) : null;
   const selectedId = wanted ?? list[0]?.id ?? null;
   const selected = selectedId === null ? null : await readReconciliation(actor.tenantId, selectedId);
   return (

@@ -4,7 +4,7 @@ import { IntuitSettingsForm } from "@/components/quickbooks/IntuitSettingsForm";
 import { PortalUrls } from "@/components/quickbooks/PortalUrls";
 import { requestMetaFrom } from "@/lib/audit/record";
 import { requirePageActor } from "@/lib/auth/guard";
-import { getIntuitSettings } from "@/lib/quickbooks/intuit-settings";
+import { getIntuitSettings } from "@/lib/quickbooks/get-intuit-settings";
 
 export const metadata: Metadata = { title: "Intuit settings" };
 

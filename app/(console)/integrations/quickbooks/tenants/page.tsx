@@ -2,14 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ConnectionStatus } from "@/db/schema";
 import { LocalTime } from "@/components/ui/LocalTime";
+import { Table, TableBody, TableHead, type TableColumn } from "@/components/ui/Table";
 import { requirePageActor } from "@/lib/auth/guard";
-import {
-  listTenantHealth,
-  tenantHealthQuerySchema,
-  type SortDirection,
-  type TenantHealthQuery,
-  type TenantHealthSort,
-} from "@/lib/quickbooks/list-tenant-health";
+import { listTenantHealth } from "@/lib/quickbooks/list-tenant-health";
+import { tenantHealthQuerySchema, type SortDirection, type TenantHealthQuery, type TenantHealthSort } from "@/lib/quickbooks/rules/tenant-health-order";
 
 export const metadata: Metadata = { title: "All tenants" };
 
@@ -19,7 +15,6 @@ const STATUS_LABEL: Record<ConnectionStatus, string> = {
   not_connected: "Not connected",
   authorizing: "Authorizing",
   callback_received: "Callback received",
-  verified: "Verified",
   active: "Active",
   reauthorization_required: "Reauthorization required",
   disconnected: "Disconnected",
@@ -65,56 +60,47 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
           .
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">Tenants where you are an admin, with their QuickBooks connection health</caption>
-            <thead className="bg-slate-50 text-slate-600">
-              <tr>
-                {COLUMNS.map((column) => (
-                  <SortableHeader key={column.label} label={column.label} sort={column.sort} current={query} />
-                ))}
+        <Table caption="Tenants where you are an admin, with their QuickBooks connection health">
+          <TableHead nowrap columns={COLUMNS.map((column) => headerColumn(column, query))} />
+          <TableBody>
+            {result.rows.map((row) => (
+              <tr key={row.tenantId} data-testid="tenant-row">
+                <td className="px-3 py-2 align-top">
+                  <div className="font-medium">{row.tenantName}</div>
+                  <div className="text-xs text-slate-500">
+                    {row.environment}
+                    {row.companyName ? ` · ${row.companyName}` : ""}
+                  </div>
+                </td>
+                <td className="px-3 py-2 align-top">
+                  <span
+                    data-testid="tenant-indicator"
+                    data-state={row.indicator}
+                    className={`rounded-full px-2 py-0.5 text-xs font-medium ${row.indicator === "green" ? "bg-green-100 text-green-800" : "bg-red-100 text-red-800"}`}
+                  >
+                    {row.indicator === "green" ? "Green" : "Red"}
+                  </span>
+                </td>
+                <td className="px-3 py-2 align-top">{STATUS_LABEL[row.status]}</td>
+                <td className="whitespace-nowrap px-3 py-2 align-top">{row.lastVerifiedAt ? <LocalTime iso={row.lastVerifiedAt.toISOString()} /> : "Never"}</td>
+                <td className="whitespace-nowrap px-3 py-2 align-top">
+                  {row.refreshTokenExpiresAt ? <LocalTime iso={row.refreshTokenExpiresAt.toISOString()} /> : "No refresh token"}
+                </td>
+                <td className="px-3 py-2 align-top">
+                  {row.failingChecks.length === 0 ? (
+                    <span className="text-slate-500">None</span>
+                  ) : (
+                    <ul className="list-disc space-y-0.5 pl-4">
+                      {row.failingChecks.map((name) => (
+                        <li key={name}>{name}</li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {result.rows.map((row) => (
-                <tr key={row.tenantId} data-testid="tenant-row">
-                  <td className="px-3 py-2 align-top">
-                    <div className="font-medium">{row.tenantName}</div>
-                    <div className="text-xs text-slate-500">
-                      {row.environment}
-                      {row.companyName ? ` · ${row.companyName}` : ""}
-                    </div>
-                  </td>
-                  <td className="px-3 py-2 align-top">
-                    <span
-                      data-testid="tenant-indicator"
-                      data-state={row.indicator}
-                      className={`rounded-full px-2 py-0.5 text-xs font-medium ${row.indicator === "green" ? "bg-green-100 text-green-800" : "bg-red-100 text-red-800"}`}
-                    >
-                      {row.indicator === "green" ? "Green" : "Red"}
-                    </span>
-                  </td>
-                  <td className="px-3 py-2 align-top">{STATUS_LABEL[row.status]}</td>
-                  <td className="whitespace-nowrap px-3 py-2 align-top">{row.lastVerifiedAt ? <LocalTime iso={row.lastVerifiedAt.toISOString()} /> : "Never"}</td>
-                  <td className="whitespace-nowrap px-3 py-2 align-top">
-                    {row.refreshTokenExpiresAt ? <LocalTime iso={row.refreshTokenExpiresAt.toISOString()} /> : "No refresh token"}
-                  </td>
-                  <td className="px-3 py-2 align-top">
-                    {row.failingChecks.length === 0 ? (
-                      <span className="text-slate-500">None</span>
-                    ) : (
-                      <ul className="list-disc space-y-0.5 pl-4">
-                        {row.failingChecks.map((name) => (
-                          <li key={name}>{name}</li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </TableBody>
+        </Table>
       )}
 
       {result.total > 0 && (
@@ -134,25 +120,20 @@ export default async function TenantsPage({ searchParams }: { searchParams: Prom
 }
 
 /** A column header; a sortable one is a link that sorts by it, or reverses the order when it already sorts. */
-function SortableHeader({ label, sort, current }: { label: string; sort: TenantHealthSort | null; current: TenantHealthQuery }) {
-  const className = "whitespace-nowrap px-3 py-2 font-medium";
-  if (!sort) {
-    return (
-      <th scope="col" className={className}>
-        {label}
-      </th>
-    );
-  }
+function headerColumn({ label, sort }: (typeof COLUMNS)[number], current: TenantHealthQuery): TableColumn {
+  if (!sort) return { label };
   const active = current.sort === sort;
   const nextDir: SortDirection = active && current.dir === "asc" ? "desc" : "asc";
-  return (
-    <th scope="col" className={className} aria-sort={active ? (current.dir === "asc" ? "ascending" : "descending") : "none"}>
+  return {
+    key: label,
+    sort: active ? (current.dir === "asc" ? "ascending" : "descending") : "none",
+    label: (
       <Link href={href({ sort, dir: nextDir, page: 1 })} className="hover:text-slate-950 hover:underline">
         {label}
         {active && <span aria-hidden="true">{current.dir === "asc" ? " ▲" : " ▼"}</span>}
       </Link>
-    </th>
-  );
+    ),
+  };
 }
 
 function PageLink({ label, target }: { label: string; target: string | null }) {

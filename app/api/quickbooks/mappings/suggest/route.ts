@@ -2,14 +2,12 @@
 import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
 import { privateJson, respond } from "@/lib/http/respond";
-import { applySuggestions } from "@/lib/ledger/mappings";
-import { intuitAppFor } from "@/lib/quickbooks/client/intuit-app";
+import { applySuggestions } from "@/lib/ledger/apply-suggestions";
 
 export async function POST(req: Request) {
   return respond(async () => {
     const actor = await requireActor(req, "mappings.manage");
-    const { environment } = await intuitAppFor(actor.tenantId);
-    const mapped = await applySuggestions(actor.tenantId, environment, actor.userId, requestMetaFrom(req));
+    const mapped = await applySuggestions({ tenantId: actor.tenantId, actorUserId: actor.userId, meta: requestMetaFrom(req) });
     return privateJson({ mapped });
   });
 }

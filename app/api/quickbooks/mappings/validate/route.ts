@@ -4,8 +4,8 @@ import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
 import { readOptionalJson } from "@/lib/http/read-json";
 import { privateJson, respond } from "@/lib/http/respond";
-import { environmentInput } from "@/lib/ledger/inputs";
-import { validateAgainstLiveChart } from "@/lib/ledger/qbo-chart";
+import { environmentInput } from "@/lib/ledger/rules/inputs";
+import { validateAgainstLiveChart } from "@/lib/ledger/validate-against-live-chart";
 
 export async function POST(req: Request) {
   return respond(async () => {

@@ -1,16 +1,15 @@
 // GET /api/quickbooks/sync/{id} – one sync run: status, total, processed, updated, errors (the progress bar polls it).
 import { requireActor } from "@/lib/auth/guard";
-import { AppError } from "@/lib/errors";
+import { parseId } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
-import { idFrom } from "@/lib/ledger/inputs";
-import { findSyncRun } from "@/lib/ledger/sync-runs";
+import { syncRunNotFound } from "@/lib/ledger/errors";
+import { findSyncRun } from "@/lib/ledger/find-sync-run";
 
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   return respond(async () => {
     const actor = await requireActor(req, "mappings.read");
-    const id = idFrom((await params).id);
-    const run = id === null ? null : await findSyncRun(actor.tenantId, id);
-    if (!run) throw new AppError("not_found", 404, "That sync run does not exist.");
+    const run = await findSyncRun(actor.tenantId, parseId((await params).id, syncRunNotFound));
+    if (!run) throw syncRunNotFound();
     return privateJson({ run });
   });
 }

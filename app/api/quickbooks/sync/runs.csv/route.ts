@@ -1,8 +1,8 @@
 // GET /api/quickbooks/sync/runs.csv – the tenant's sync runs as CSV (the run log, for auditors).
 import { requireActor } from "@/lib/auth/guard";
 import { respond } from "@/lib/http/respond";
-import { syncRunsCsv } from "@/lib/ledger/sync-runs-csv";
-import { listSyncRuns } from "@/lib/ledger/sync-runs";
+import { listSyncRuns } from "@/lib/ledger/list-sync-runs";
+import { syncRunsCsv } from "@/lib/ledger/rules/sync-runs-csv";
 
 export async function GET(req: Request) {
   return respond(async () => {

@@ -1,16 +1,15 @@
 // POST /api/quickbooks/api-keys/{id}/revoke – the key stops working at once (admins, signed in).
 // Audit policy: api_key.revoked, in the same transaction.
-import { z } from "zod";
 import { requestMetaFrom } from "@/lib/audit/record";
 import { apiKeyNotFound, revokeApiKey } from "@/lib/api-keys/revoke-api-key";
 import { requireActor } from "@/lib/auth/guard";
+import { parseUuid } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
   return respond(async () => {
     const actor = await requireActor(req, "apikeys.manage");
-    const id = z.uuid().safeParse((await params).id);
-    if (!id.success) throw apiKeyNotFound();
-    return privateJson({ apiKey: await revokeApiKey({ tenantId: actor.tenantId, actorUserId: actor.userId, apiKeyId: id.data, meta: requestMetaFrom(req) }) });
+    const apiKeyId = parseUuid((await params).id, apiKeyNotFound);
+    return privateJson({ apiKey: await revokeApiKey({ tenantId: actor.tenantId, actorUserId: actor.userId, apiKeyId, meta: requestMetaFrom(req) }) });
   });
 }

@@ -1,17 +1,16 @@
 // POST /api/quickbooks/sync/{id}/resume – put a failed run back in the queue; it continues where it stopped.
 import { requireActor } from "@/lib/auth/guard";
-import { AppError } from "@/lib/errors";
 import { afterResponse } from "@/lib/http/after-response";
+import { parseId } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
-import { idFrom } from "@/lib/ledger/inputs";
-import { resumeSync, runSync } from "@/lib/ledger/sync-runs";
+import { syncRunNotFound } from "@/lib/ledger/errors";
+import { resumeSync } from "@/lib/ledger/resume-sync";
+import { runSync } from "@/lib/ledger/run-sync";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
   return respond(async () => {
     const actor = await requireActor(req, "sync.run");
-    const id = idFrom((await params).id);
-    if (id === null) throw new AppError("not_found", 404, "That sync run does not exist.");
-    const run = await resumeSync(actor.tenantId, id);
+    const run = await resumeSync(actor.tenantId, parseId((await params).id, syncRunNotFound));
     afterResponse(() => runSync(run.id));
     return privateJson({ run }, { status: 202 });
   });

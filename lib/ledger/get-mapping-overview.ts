@@ -1,0 +1,36 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { db } from "@/db";
+import { qboAccounts } from "@/db/schema";
+import type { IntuitEnvironment } from "@/lib/env";
+import { chosenEnvironment } from "./store/active-connection";
+import { readMappingSet } from "./store/mapping-set";
+import { latestValidation } from "./store/mapping-validations";
+
+export interface GetMappingOverviewOptions {
+  tenantId: string;
+  /** The chart whose size is shown: the tenant's chosen environment by default. */
+  environment?: IntuitEnvironment;
+}
+
+/** Everything the mappings page shows: the set, the chart's size, and the latest validation in each environment. */
+export async function getMappingOverview(options: GetMappingOverviewOptions) {
+  const { tenantId } = options;
+  const environment = await chosenEnvironment(tenantId, options.environment);
+  const [set, sandbox, production, [chart]] = await Promise.all([
+    readMappingSet(tenantId),
+    latestValidation(tenantId, "sandbox"),
+    latestValidation(tenantId, "production"),
+    db()
+      .select({ accounts: sql<number>`count(*)::int`, fetchedAt: sql<Date | null>`max(${qboAccounts.syncedAt})` })
+      .from(qboAccounts)
+      .where(and(eq(qboAccounts.tenantId, tenantId), eq(qboAccounts.environment, environment))),
+  ]);
+  return {
+    environment,
+    accounts: set,
+    mapped: set.filter((row) => row.qboAccountId !== null).length,
+    chart: { accounts: chart?.accounts ?? 0, fetchedAt: chart?.fetchedAt ? new Date(chart.fetchedAt) : null },
+    validations: { sandbox, production },
+  };
+}

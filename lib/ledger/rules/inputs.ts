@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+// What the mapping, sync and reconciliation routes accept in their bodies and query strings (their path ids are read
+// by lib/http/path-id.ts).
+
+/** The QuickBooks company to work with; the tenant's chosen environment when left out. */
+const environment = z.enum(["sandbox", "production"]).optional();
+
+export const environmentInput = z.object({ environment }).strict();
+
+export const mappingInput = z
+  .object({
+    qboAccountId: z.string().trim().min(1).max(64).nullable(),
+    allowShared: z.boolean().optional(),
+  })
+  .strict();
+
+export const chartSearchInput = z.object({
+  q: z.string().max(100).optional(),
+  afterName: z.string().max(300).optional(),
+  afterId: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  environment,
+});
+
+export const reconciliationInput = z
+  .object({
+    environment,
+    period: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "period must look like 2026-11")
+      .optional(),
+  })
+  .strict();
+
+export const explanationInput = z.object({ explanation: z.string().max(500) }).strict();

@@ -1,0 +1,39 @@
+import { IntuitApiError } from "@/lib/intuit/faults";
+import { IntuitOAuthError } from "@/lib/intuit/oauth";
+
+/** A plain-language sentence for a failed QuickBooks API call, with Intuit's trace id for support. */
+export function describeApiError(error: IntuitApiError): string {
+  const trace = error.intuitTid ? ` (Intuit trace id ${error.intuitTid})` : "";
+  switch (error.kind) {
+    case "authentication":
+      return `QuickBooks did not accept the access token${trace}. Renew the token or reconnect.`;
+    case "authorization":
+      return `QuickBooks refused access to this company${trace}: the app may lack the accounting scope, or sandbox and production are mixed up.`;
+    case "throttled":
+      return `QuickBooks is limiting requests for this company${trace}. Try again in a minute.`;
+    case "not_found":
+      return `QuickBooks could not find this company${trace}. Reconnect to pick the right company.`;
+    case "validation":
+      return `QuickBooks rejected the request${trace}: ${error.message}`;
+    case "server":
+      return `QuickBooks had a server error${trace}. Try again in a few minutes.`;
+    case "timeout":
+      return `QuickBooks did not answer in time${trace}. Try again in a few minutes.`;
+    case "network":
+      return `QuickBooks could not be reached${trace}. Try again in a few minutes.`;
+    default:
+      return `QuickBooks answered in an unexpected way${trace}. Try again; if it persists, contact support with the trace id.`;
+  }
+}
+
+/** Turns an OAuth failure into the stable code used in logs and messages. */
+export function oauthFailureCode(error: IntuitOAuthError): string {
+  if (error.code === "invalid_grant" || error.code === "invalid_client") return error.code;
+  // A throttled token call (429) is Intuit being busy, not a refusal of this authorization: try again later.
+  if (error.code === "network" || error.code === "timeout" || error.status === 429 || (error.status ?? 0) >= 500) return "intuit_unavailable";
+  return "token_exchange_failed";
+}
+
+export function isIntuitError(error: unknown): error is IntuitApiError | IntuitOAuthError {
+  return error instanceof IntuitApiError || error instanceof IntuitOAuthError;
+}
