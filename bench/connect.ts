@@ -64,7 +64,8 @@ async function roundTrip(stack: BenchStack, user: BenchUser, realmId: string): P
   const app = stack.app.url;
   const fail = (step: string, r: Response, detail = "") => new Error(`${user.email}: ${step} answered ${r.status} ${r.headers.get("location") ?? ""} ${detail}`.trim());
 
-  const connect = await timed(`${app}/api/quickbooks/connect`, { headers: { cookie, accept: "text/html" } });
+  // The console's Connect link names the tenant its page was rendered for; its POSTs name it in x-qbc-tenant.
+  const connect = await timed(`${app}/api/quickbooks/connect?tenant=${user.tenantId}`, { headers: { cookie, accept: "text/html" } });
   const authorizeUrl = connect.response.headers.get("location");
   if (connect.response.status !== 302 || !authorizeUrl?.startsWith(stack.emulator.url)) throw fail("connect", connect.response);
 
@@ -79,7 +80,7 @@ async function roundTrip(stack: BenchStack, user: BenchUser, realmId: string): P
   const console = await timed(landing, { headers: { cookie, accept: "text/html" } });
   if (console.response.status !== 200) throw fail("console page", console.response);
 
-  const verify = await timed(`${app}/api/quickbooks/verify`, { method: "POST", headers: { cookie, origin: app, accept: "application/json" } });
+  const verify = await timed(`${app}/api/quickbooks/verify`, { method: "POST", headers: { cookie, origin: app, accept: "application/json", "x-qbc-tenant": user.tenantId } });
   if (verify.response.status !== 200) throw fail("verify", verify.response);
 
   const steps = [connect, callback, verify];

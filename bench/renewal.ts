@@ -27,6 +27,7 @@ import { parseArgs } from "node:util";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { quickbooksConnections, tenants } from "../db/schema";
+import { connectionTokenBinding } from "../lib/crypto/token-binding";
 import { keyFromBase64, TokenCipher } from "../lib/crypto/token-cipher";
 import type { GrantRefreshStats } from "../mocks/intuit/refresh-stats";
 import { DEFAULT_RENEWAL_CONCURRENCY } from "../lib/env";
@@ -224,11 +225,12 @@ const emulatorState = await emulatorJson<{ calls: { tokenRefreshToken: number; a
 const live = await emulatorJson<{ tokens: { kind: string; realmId: string; token: string }[] }>(`${emulator.url}/__emulator/tokens`);
 const liveRefresh = new Map<string, string[]>();
 for (const token of live.tokens) if (token.kind === "refresh") liveRefresh.set(token.realmId, [...(liveRefresh.get(token.realmId) ?? []), token.token]);
-const stored = await client<{ realm_id: string; refresh_token_enc: string | null }[]>`select realm_id, refresh_token_enc from quickbooks_connections where realm_id like '9341455%'`;
+const stored = await client<{ id: string; tenant_id: string; realm_id: string; refresh_token_enc: string | null }[]>`select id, tenant_id, realm_id, refresh_token_enc from quickbooks_connections where realm_id like '9341455%'`;
 let mismatched = 0;
 for (const row of stored) {
   const current = liveRefresh.get(row.realm_id) ?? [];
-  if (current.length !== 1 || !row.refresh_token_enc || cipher.decrypt(row.refresh_token_enc) !== current[0]) mismatched += 1;
+  const binding = connectionTokenBinding({ tenantId: row.tenant_id, id: row.id }, "refresh_token_enc");
+  if (current.length !== 1 || !row.refresh_token_enc || cipher.decrypt(row.refresh_token_enc, binding) !== current[0]) mismatched += 1;
 }
 
 const doubles = grantStats.grantsRefreshedMoreThanOnce + grantStats.refreshTokenReuses + twice!.n;

@@ -53,7 +53,19 @@ export async function connectFresh(page: Page): Promise<void> {
   }
   await page.getByRole("link", { name: "Connect to QuickBooks" }).click();
   await consentAtIntuit(page);
-  await expect(page.getByTestId("sync-indicator")).toHaveAttribute("data-state", "green");
+  // Connected; the indicator may still be red for a reason of the tenant's own (a reconciliation an earlier spec left).
+  await expect(page.getByTestId("connection-status")).toHaveText("active");
+}
+
+/**
+ * The headers the console's own requests carry: this origin and the tenant the page was rendered for
+ * (`x-qbc-tenant`, contract "Tenant binding"; a change without it is refused). The session's active tenant is the one
+ * the page in front of the test shows.
+ */
+export async function consoleHeaders(page: Page): Promise<Record<string, string>> {
+  const session = (await (await page.request.get("/api/auth/session")).json()) as { tenantId?: string };
+  expect(session.tenantId, "signed in, with an active tenant").toBeTruthy();
+  return { origin: new URL(page.url()).origin, "x-qbc-tenant": session.tenantId! };
 }
 
 export async function switchTenant(page: Page, option: string): Promise<void> {

@@ -47,14 +47,25 @@ test("Disconnect asks first, revokes at Intuit, wipes the tokens and turns the i
 
 test("a grant revoked inside QuickBooks shows reauthorization required, and the reconnect path works", async ({ page }) => {
   await emulatorControl("revoke-grant", { realmId: REALM });
-  // Intuit sends the browser to the Disconnect URL.
+  const before = (await emulatorState()).calls;
+  // Intuit sends the browser to the Disconnect URL. Its GET only reads: the status as stored, no call to Intuit.
   await page.goto(`/quickbooks/disconnected?realmId=${REALM}`);
   await expect(page.getByRole("heading", { name: "QuickBooks was disconnected" })).toBeVisible();
   const indicator = page.getByTestId("sync-indicator");
+  await expect(indicator).toHaveAttribute("data-state", "green");
+  const landed = (await emulatorState()).calls;
+  expect([landed.api, landed.tokenRefreshToken]).toEqual([before.api, before.tokenRefreshToken]);
+
+  // The check is the person's click (a POST): the test call is refused, and the status says so.
+  await page.getByRole("button", { name: "Check the connection now" }).click();
   await expect(indicator).toHaveAttribute("data-state", "red");
   await expect(indicator).toContainText("Reauthorization required");
 
+  // The Reconnect URL names the tenant and asks for a click before anything starts.
   await page.getByRole("link", { name: "Reconnect to QuickBooks" }).click();
+  await expect(page.getByRole("heading", { name: "Reconnect QuickBooks" })).toBeVisible();
+  await expect(page.getByTestId("reconnect-tenant")).toHaveText("Acme Field Services");
+  await page.getByRole("button", { name: "Reconnect to QuickBooks" }).click();
   await consentAtIntuit(page, REALM);
   await expect(page.getByTestId("sync-indicator")).toHaveAttribute("data-state", "green");
   await expect(page.getByRole("list", { name: "Connection path" }).getByRole("listitem").nth(3)).toHaveAttribute("data-state", "done");

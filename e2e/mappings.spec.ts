@@ -3,7 +3,7 @@
 // Runs after the connect and lifecycle specs (file-name order), which leave Acme connected; connects it if not.
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { DEMO_CHART, DEMO_DIFFERENCES } from "../db/demo-chart";
-import { connectFresh, signIn } from "./fixtures";
+import { connectFresh, consoleHeaders, signIn } from "./fixtures";
 
 /** The picker's page size (components/quickbooks/AccountPicker.tsx). */
 const PICKER_PAGE_SIZE = 25;
@@ -183,7 +183,7 @@ test("an auditor reads the mappings, the runs and the closed month, and can chan
   await expect(page.getByRole("button", { name: "Reconcile now" })).toHaveCount(0);
   await expect(page.getByRole("textbox")).toHaveCount(0);
   // The routes say no too, readably.
-  const refused = await page.request.post("/api/quickbooks/reconciliations", { headers: { origin: new URL(page.url()).origin }, data: {} });
+  const refused = await page.request.post("/api/quickbooks/reconciliations", { headers: await consoleHeaders(page), data: {} });
   expect(refused.status()).toBe(403);
   expect((await refused.json()).error.message).toMatch(/role/);
 });

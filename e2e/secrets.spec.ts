@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { E2E } from "./config";
-import { signIn } from "./fixtures";
+import { consoleHeaders, signIn } from "./fixtures";
 
 /** Every value that must never reach a browser. */
 async function secrets(): Promise<string[]> {
@@ -61,7 +61,7 @@ for (const email of ["accountant@acme.test", "auditor@acme.test"]) {
     await expect(page.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
     expect((await page.request.get("/api/quickbooks/settings")).status()).toBe(403);
     const put = await page.request.put("/api/quickbooks/settings", {
-      headers: { origin: E2E.appUrl },
+      headers: await consoleHeaders(page),
       data: { environment: "sandbox", clientId: "someone-elses-id", clientSecret: "someone-elses-secret" },
     });
     expect(put.status()).toBe(403);

@@ -36,6 +36,34 @@ describe("parseEnv", () => {
     }
   });
 
+  it("sets PostgreSQL's time limits and the export limits, each tunable within bounds", () => {
+    const env = parseEnv({ ...production });
+    expect(env.databaseTimeouts).toEqual({ statementMs: 15_000, lockMs: 5_000, idleInTransactionMs: 30_000 });
+    expect(env.exports).toEqual({ perProcess: 4, perTenant: 2, idleTimeoutMs: 30_000 });
+    const tuned = parseEnv({
+      ...production,
+      QBC_DB_STATEMENT_TIMEOUT_MS: "60000",
+      QBC_DB_LOCK_TIMEOUT_MS: "0",
+      QBC_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: "45000",
+      QBC_EXPORTS_PER_PROCESS: "1",
+      QBC_EXPORT_IDLE_TIMEOUT_MS: "5000",
+    });
+    expect(tuned.databaseTimeouts).toEqual({ statementMs: 60_000, lockMs: 0, idleInTransactionMs: 45_000 });
+    // The per-tenant default never exceeds the process's own limit.
+    expect(tuned.exports).toEqual({ perProcess: 1, perTenant: 1, idleTimeoutMs: 5_000 });
+    for (const [name, bad] of [
+      ["QBC_DB_STATEMENT_TIMEOUT_MS", "-1"],
+      ["QBC_DB_LOCK_TIMEOUT_MS", "1.5"],
+      ["QBC_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "3600001"],
+      ["QBC_EXPORTS_PER_PROCESS", "0"],
+      ["QBC_EXPORTS_PER_TENANT", "17"],
+      ["QBC_EXPORT_IDLE_TIMEOUT_MS", "50"],
+    ] as const) {
+      expect(() => parseEnv({ ...production, [name]: bad }), `${name}=${bad}`).toThrow(name);
+    }
+    expect(() => parseEnv({ ...production, QBC_EXPORTS_PER_PROCESS: "2", QBC_EXPORTS_PER_TENANT: "3" })).toThrow(/QBC_EXPORTS_PER_TENANT/);
+  });
+
   it("uses Intuit's production hosts for the production environment", () => {
     const env = parseEnv({ ...production, INTUIT_ENVIRONMENT: "production", APP_URL: "https://connect.example.com/" });
     expect(env.intuit.discoveryUrl).toBe("https://developer.api.intuit.com/.well-known/openid_configuration");

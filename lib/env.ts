@@ -35,12 +35,48 @@ const base64Key = z
   .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded in base64");
 
 /**
- * Token renewals in flight at once per instance (QBC_RENEWAL_CONCURRENCY). Each holds one of the instance's 10 database
- * connections for its whole exchange with Intuit (the row lock, db/client.ts), so at most 8 leaves the requests served
- * meanwhile at least two; the default 6 leaves four.
+ * Token renewals in flight at once per instance (QBC_RENEWAL_CONCURRENCY), every trigger together: the sweep, "Renew
+ * token", and API calls finding an expiring token (lib/quickbooks/client/renewal-slots.ts). A renewal holds no database
+ * connection while Intuit answers (its lease, renewal-lease.ts), only for its two short transactions, so the cap bounds
+ * the load on Intuit's token endpoint and keeps renewals below the pool's 10 connections even at their busiest.
  */
 export const DEFAULT_RENEWAL_CONCURRENCY = 6;
 export const MAX_RENEWAL_CONCURRENCY = 8;
+
+/**
+ * PostgreSQL's limits on every session of the app's request pool (db/client.ts), in milliseconds (README, Operations,
+ * "The database pool cannot be starved"). 0 sends nothing: the server's, database's or role's setting applies.
+ * - statement_timeout 15 s: the slowest statements the product sends (the tenants page and the status statement at
+ *   10,000 tenants, a 5,000-row retention delete) take well under a second; one that runs for 15 s is a bad plan or a
+ *   lock queue, and cancelling it gives its connection back to the other requests.
+ * - lock_timeout 5 s: the product's row and advisory locks are held for milliseconds; waiting longer means a
+ *   transaction is stuck, and the waiter should answer "try again" rather than hold a connection in the queue.
+ * - idle_in_transaction_session_timeout 30 s: nothing of the product waits on anything but the database inside a
+ *   transaction (a renewal calls Intuit between two short ones), so a session idle that long in a transaction is a
+ *   leak; PostgreSQL ends it, releasing its locks and its connection. 30 s leaves room for a slow page's statements.
+ */
+export const DEFAULT_DATABASE_TIMEOUTS = { statementMs: 15_000, lockMs: 5_000, idleInTransactionMs: 30_000 } as const;
+/** The largest value accepted for a database time limit: one hour. */
+const MAX_DATABASE_TIMEOUT_MS = 3_600_000;
+
+/**
+ * CSV exports (lib/logs/export-response.ts): at most 4 at a time per process (the size of the export pool, apart
+ * from the request pool) and 2 per tenant (one person downloading two logs side by side; a third waits for one of them);
+ * a client that takes no bytes for 30 s is cut (a download on a slow link still takes a 64 KB chunk far more often).
+ */
+export const DEFAULT_EXPORT_LIMITS = { perProcess: 4, perTenant: 2, idleTimeoutMs: 30_000 } as const;
+const MAX_EXPORTS_PER_PROCESS = 16;
+
+/** An optional whole number from `min` to `max` (an environment variable). */
+const wholeNumberIn = (min: number, max: number) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  );
 
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -72,6 +108,12 @@ const rawSchema = z.object({
       .pipe(z.number().int().min(1).max(MAX_RENEWAL_CONCURRENCY))
       .optional(),
   ),
+  QBC_DB_STATEMENT_TIMEOUT_MS: wholeNumberIn(0, MAX_DATABASE_TIMEOUT_MS),
+  QBC_DB_LOCK_TIMEOUT_MS: wholeNumberIn(0, MAX_DATABASE_TIMEOUT_MS),
+  QBC_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumberIn(0, MAX_DATABASE_TIMEOUT_MS),
+  QBC_EXPORTS_PER_PROCESS: wholeNumberIn(1, MAX_EXPORTS_PER_PROCESS),
+  QBC_EXPORTS_PER_TENANT: wholeNumberIn(1, MAX_EXPORTS_PER_PROCESS),
+  QBC_EXPORT_IDLE_TIMEOUT_MS: wholeNumberIn(100, MAX_DATABASE_TIMEOUT_MS),
 });
 
 export type IntuitEnvironment = "sandbox" | "production";
@@ -88,6 +130,10 @@ export interface Env {
   backgroundJobs: boolean;
   /** Token renewals the background sweep runs at once in this process (QBC_RENEWAL_CONCURRENCY). */
   renewalConcurrency: number;
+  /** PostgreSQL's time limits on the request pool's sessions, in ms (QBC_DB_*_TIMEOUT_MS; 0: the server's setting). */
+  databaseTimeouts: { statementMs: number; lockMs: number; idleInTransactionMs: number };
+  /** CSV exports at once per process and per tenant, and how long a client may take no bytes before it is cut. */
+  exports: { perProcess: number; perTenant: number; idleTimeoutMs: number };
   intuit: {
     environment: IntuitEnvironment;
     clientId: string;
@@ -165,6 +211,11 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     throw new EnvError("Invalid configuration: INTUIT_CLIENT_SECRET is required when INTUIT_CLIENT_ID is set");
   }
   const emulatorUrl = (raw.EMULATOR_URL ?? "http://localhost:4010").replace(/\/$/, "");
+  const exportsPerProcess = raw.QBC_EXPORTS_PER_PROCESS ?? DEFAULT_EXPORT_LIMITS.perProcess;
+  const exportsPerTenant = raw.QBC_EXPORTS_PER_TENANT ?? Math.min(DEFAULT_EXPORT_LIMITS.perTenant, exportsPerProcess);
+  if (exportsPerTenant > exportsPerProcess) {
+    throw new EnvError("Invalid configuration: QBC_EXPORTS_PER_TENANT must not exceed QBC_EXPORTS_PER_PROCESS");
+  }
 
   return {
     isProduction,
@@ -185,6 +236,16 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
       }),
     backgroundJobs: raw.QBC_BACKGROUND_JOBS !== "off",
     renewalConcurrency: raw.QBC_RENEWAL_CONCURRENCY ?? DEFAULT_RENEWAL_CONCURRENCY,
+    databaseTimeouts: {
+      statementMs: raw.QBC_DB_STATEMENT_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.statementMs,
+      lockMs: raw.QBC_DB_LOCK_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.lockMs,
+      idleInTransactionMs: raw.QBC_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs,
+    },
+    exports: {
+      perProcess: exportsPerProcess,
+      perTenant: exportsPerTenant,
+      idleTimeoutMs: raw.QBC_EXPORT_IDLE_TIMEOUT_MS ?? DEFAULT_EXPORT_LIMITS.idleTimeoutMs,
+    },
     intuit: {
       environment,
       clientId: raw.INTUIT_CLIENT_ID ?? (usesEmulator ? EMULATOR_CLIENT_ID : ""),

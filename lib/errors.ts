@@ -1,6 +1,8 @@
 import { ZodError } from "zod";
+import { databaseTimeoutCode } from "@/db/timeouts";
 import { databaseUnavailableCode } from "@/db/unavailable";
 import { DATABASE_UNAVAILABLE_DIGEST, DATABASE_UNAVAILABLE_MESSAGE } from "./service-unavailable";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * One error type for every expected failure: a stable code for machines, an HTTP status, and a message written for
@@ -64,12 +66,21 @@ export function toErrorResponse(error: unknown): Response {
     console.error(`Database unavailable (${unreachable}): answered 503`);
     return toErrorResponse(databaseUnavailable(error));
   }
+  const timedOut = databaseTimeoutCode(error);
+  if (timedOut !== null) {
+    // A statement or a lock wait ended at the session's time limit (db/client.ts): "try again", never a 500.
+    console.error(`Database time limit reached (${timedOut}): answered 503`);
+    return Response.json(errorBody("database_timeout", "The database took too long to answer this request. Try again in a moment."), {
+      status: 503,
+      headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
+  }
   if (error instanceof ZodError) {
     const detail = error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ");
     return Response.json(errorBody("invalid_request", `The request is not valid: ${detail}`), { status: 400 });
   }
-  // Unknown failures are logged by name only: the error may carry request data we must not write to logs.
-  console.error("Unhandled error in route handler:", error instanceof Error ? `${error.name}: ${error.message}` : typeof error);
+  // Unknown failures are logged by what describeError lets through: never a query or its parameters.
+  console.error(`Unhandled error in route handler: ${describeError(error)}`);
   return Response.json(errorBody("internal_error", "Something went wrong on our side. Try again in a moment."), {
     status: 500,
   });

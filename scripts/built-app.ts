@@ -246,10 +246,25 @@ export async function startEmulatorProcess(options: { name?: string; port?: numb
   return { ...launched, url };
 }
 
+/** The tenant each cookie made by sessionCookie was signed in to: the one its console pages name (consoleTenant). */
+const cookieTenants = new Map<string, string>();
+
 /** A session cookie for `user`, as Auth.js would set it after sign-in (same secret, same salt). */
 export async function sessionCookie(user: { id: string; tenantId: string; email: string; name: string }, authSecret: string): Promise<string> {
   const token = await encode({ token: { sub: user.id, userId: user.id, tenantId: user.tenantId, email: user.email, name: user.name }, secret: authSecret, salt: SESSION_COOKIE });
-  return `${SESSION_COOKIE}=${token}`;
+  const cookie = `${SESSION_COOKIE}=${token}`;
+  cookieTenants.set(cookie, user.tenantId);
+  return cookie;
+}
+
+/**
+ * The header a console page sends with every request, naming the tenant it was rendered for (the app refuses a change
+ * without it: contract, "Tenant binding"), for a cookie made by sessionCookie.
+ */
+export function consoleTenant(cookie: string): Record<string, string> {
+  const tenantId = cookieTenants.get(cookie);
+  if (!tenantId) throw new Error("consoleTenant: a cookie not made by sessionCookie");
+  return { "x-qbc-tenant": tenantId };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

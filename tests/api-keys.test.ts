@@ -13,7 +13,7 @@ import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { expireApiKey, keyRequest } from "./api-key-helper";
 import { connectTenant } from "./connect-helper";
 import { useTestDatabase } from "./database";
-import { sessionCookie, tenantId } from "./session";
+import { consoleHeaders, sessionCookie, tenantId } from "./session";
 
 useTestDatabase();
 useIntuitMock();
@@ -22,7 +22,7 @@ const APP = "http://localhost:3000";
 const DAY_MS = 86_400_000;
 
 function adminRequest(path: string, cookie: string, body?: unknown): Request {
-  const headers = new Headers({ accept: "application/json", origin: APP, cookie });
+  const headers = new Headers({ accept: "application/json", ...consoleHeaders(cookie) });
   if (body !== undefined) headers.set("content-type", "application/json");
   return new Request(new URL(path, APP), { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }

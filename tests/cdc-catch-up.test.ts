@@ -250,7 +250,8 @@ describe("runCatchUpSweep", () => {
     expect((await connectionRow(acme))!.lastCatchUpAt).toBeNull();
     const acmeConnection = (await connectionRow(acme))!.id;
     expect(logged).toHaveBeenCalledTimes(1);
-    expect(logged.mock.calls[0]).toEqual([`CDC catch-up failed for connection ${acmeConnection}: An application error has occurred`]);
+    // Described by lib/describe-error.ts: Intuit's error kind, status and code, and its message.
+    expect(logged.mock.calls[0]).toEqual([expect.stringMatching(new RegExp(`^CDC catch-up failed for connection ${acmeConnection}: IntuitApiError \\[code=10000 kind=server status=503[^\\]]*\\]: An application error has occurred$`))]);
     // Still due: the next run tries again.
     intuit.server.resetHandlers();
     expect(await runCatchUpSweep()).toMatchObject({ examined: 1, caughtUp: 1, recorded: 1 });

@@ -153,8 +153,8 @@ describe("the Connect path: Auth → Callback → Verify → Connect", () => {
     );
     for (const token of issued) expect(dump).not.toContain(token);
     const row = (await connectionOf("acme"))!;
-    expect(row.accessTokenEnc).toMatch(/^v1\./);
-    expect(row.refreshTokenEnc).toMatch(/^v1\./);
+    expect(row.accessTokenEnc).toMatch(/^v2\./);
+    expect(row.refreshTokenEnc).toMatch(/^v2\./);
   });
 
   it("a callback fired twice exchanges the code once and the second lands on the console unchanged", async () => {

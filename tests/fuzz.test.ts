@@ -20,8 +20,10 @@ import { rowsOf } from "@/db/rows";
 import { intuitCredentials, memberships, quickbooksConnections, reconciliationLines, reconciliations, syncRuns, tenants, tokenRevocations, users } from "@/db/schema";
 import { revokeApiKey } from "@/lib/api-keys/revoke-api-key";
 import { tokenCipher } from "@/lib/crypto/cipher";
+import { connectionTokenBinding } from "@/lib/crypto/token-binding";
 import { resetEnvForTests } from "@/lib/env";
 import { JSON_BODY_LIMIT_BYTES } from "@/lib/http/read-json";
+import { TENANT_HEADER, TENANT_QUERY } from "@/lib/http/tenant-binding";
 import { signWebhookBody } from "@/lib/intuit/webhook-signature";
 import { LEDGER_IMPORT_MAX_BYTES } from "@/lib/ledger/import-ledger";
 import { updateIntuitSettings } from "@/lib/quickbooks/update-intuit-settings";
@@ -86,6 +88,7 @@ const PLAN: Record<string, RoutePlan> = {
   "PUT /api/quickbooks/mappings/[ledgerAccountId]": { body: "json", fields: ["qboAccountId", "allowShared"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
   "POST /api/quickbooks/mappings/suggest": { body: "none", acts: true },
   "POST /api/quickbooks/mappings/validate": { body: "optional-json", fields: ["environment"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
+  "POST /api/quickbooks/reconnect": { body: "none", acts: true },
   "GET /api/quickbooks/qbo-accounts": { body: "none", acts: false },
   "GET /api/quickbooks/reconciliations": { body: "none", acts: false },
   "POST /api/quickbooks/reconciliations": { body: "optional-json", fields: ["environment", "period"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
@@ -107,7 +110,6 @@ const PLAN: Record<string, RoutePlan> = {
   "POST /api/quickbooks/webhooks": { body: "webhook", acts: false, limit: WEBHOOK_BODY_LIMIT_BYTES },
   "POST /api/quickbooks/webhooks/retry": { body: "none", acts: true },
   "POST /api/quickbooks/webhooks/test": { body: "none", acts: true },
-  "GET /quickbooks/reconnect": { body: "none", acts: true },
 };
 
 /** Auth.js's own endpoints answer in its protocol (`"Bad request."`, `null`, redirects), not the app's JSON error. */
@@ -146,6 +148,8 @@ interface Caller {
   member: boolean;
   /** The tenant slug a member acts on. */
   tenant?: string;
+  /** That tenant's id: what the console page of this session names in `x-qbc-tenant`. */
+  tenantId?: string;
   headers: Record<string, string>;
 }
 
@@ -158,6 +162,8 @@ const realIds: { apiKey: string; syncRun: number; reconciliation: number; line: 
   ledgerAccount: "",
 };
 const secrets = new Set<string>();
+/** A tenant no seeded user belongs to: a claim of it is another tenant's to everyone (set up in beforeAll). */
+let strangerTenantId = "";
 
 async function forgedCookie(claims: Record<string, unknown>, options: { secret?: string; maxAge?: number } = {}): Promise<string> {
   const token = await encode({ token: claims, secret: options.secret ?? process.env.AUTH_SECRET!, salt: COOKIE, maxAge: options.maxAge });
@@ -173,7 +179,13 @@ async function setUpCallers(): Promise<void> {
   const acme = await tenantId("acme");
   const adminId = await userId("admin@acme.test");
 
-  const member = async (email: string, tenant: string) => ({ label: `${email} on ${tenant}`, member: true, tenant, headers: { cookie: await sessionCookie(email, tenant) } });
+  const member = async (email: string, tenant: string) => ({
+    label: `${email} on ${tenant}`,
+    member: true,
+    tenant,
+    tenantId: await tenantId(tenant),
+    headers: { cookie: await sessionCookie(email, tenant) },
+  });
   callers.push(
     { label: "anonymous", member: false, headers: {} },
     await member("accountant@acme.test", "acme"),
@@ -235,7 +247,7 @@ async function setUpCallers(): Promise<void> {
   for (const [label, headers] of forged) callers.push({ label, member: false, headers });
   // Routes that read the session only (Intuit's callback and reconnect, Auth.js) never look at the key: to them this
   // is a member of Acme.
-  callers.push({ label: "forged key with a valid admin session", member: true, tenant: "acme", headers: { authorization: "Bearer qbc_forged", cookie: `${COOKIE}=${validAdmin}` } });
+  callers.push({ label: "forged key with a valid admin session", member: true, tenant: "acme", tenantId: acme, headers: { authorization: "Bearer qbc_forged", cookie: `${COOKIE}=${validAdmin}` } });
 }
 
 /** Rows the fuzz can point at: each belongs to Acme, so to a Globex caller they are someone else's. */
@@ -267,14 +279,14 @@ async function collectSecrets(): Promise<void> {
     secrets.add(value);
   }
   const cipher = tokenCipher();
-  const open = (sealed: string | null) => {
+  const open = (sealed: string | null, binding?: string) => {
     if (!sealed) return;
     secrets.add(sealed);
-    secrets.add(cipher.decrypt(sealed));
+    secrets.add(cipher.decrypt(sealed, binding));
   };
   for (const row of await db().select().from(quickbooksConnections)) {
-    open(row.accessTokenEnc);
-    open(row.refreshTokenEnc);
+    open(row.accessTokenEnc, connectionTokenBinding(row, "access_token_enc"));
+    open(row.refreshTokenEnc, connectionTokenBinding(row, "refresh_token_enc"));
   }
   for (const row of await db().select().from(intuitCredentials)) open(row.clientSecretEnc);
   for (const row of await db().select().from(tokenRevocations)) open(row.tokenEnc);
@@ -334,7 +346,8 @@ async function rowTexts(table: string): Promise<string[]> {
     .split(".")
     .map((part) => `"${part}"`)
     .join(".");
-  return rowsOf<{ row: string }>(await db().execute(sql.raw(`select t::text as row from ${qualified} t`))).map((r) => r.row);
+  // A folded row's count and last-seen time are the one change the evidence tables allow (lib/logs/repeat-fold.ts).
+  return rowsOf<{ row: string }>(await db().execute(sql.raw(`select (to_jsonb(t) - 'repeat_count' - 'last_seen_at')::text as row from ${qualified} t`))).map((r) => r.row);
 }
 
 // ─── Hostile material ───────────────────────────────────────────────────────────────────────────────────────────
@@ -395,6 +408,11 @@ const PATH_TRICKS = [
   "toString",
   "",
 ];
+/**
+ * Paths under Auth.js's routes whose percent-encoding does not decode (invalid UTF-8, overlong forms, a cut-off
+ * escape), sent raw: routeUrl would encode them into harmless text. Each must answer 400 (issue 15, point 7).
+ */
+const UNDECODABLE_AUTH_PATHS = ["signin/%F8%A1%A1%A1%A1", "error%C0%AE%C0%AE%2F", "session%", "callback/credentials%E0%A4%A", "csrf%FF", "%C0%AF..%C0%AF"];
 const AUTH_SEGMENTS = ["session", "csrf", "providers", "signin", "signout", "callback", "credentials", "error", "verify-request", "webauthn-options", "..", "%2e%2e", "x".repeat(3000), "\u0000", "callback/../session", "CSRF", ""];
 const QUERY_NAMES = ["log", "from", "to", "outcome", "actor", "q", "cursor", "limit", "afterName", "afterId", "environment", "code", "state", "realmId", "realmid", "error", "callbackUrl", "page", "sort", "__proto__", "constructor", "toString", "a[]", "a[b]"];
 const QUERY_VALUES = [
@@ -632,10 +650,19 @@ function buildCase(entry: string, index: number, rng: Rng, plan: RoutePlan, meth
     }
   }
 
-  // A route that acts must refuse: members of a tenant get a bad origin, or a body or id the route refuses.
+  // The tenant the console page names (x-qbc-tenant, or ?tenant= on a link): mostly the caller's own, as the console
+  // sends it; else none, a tenant nobody here belongs to, garbage, or the header twice.
+  let claim = pick(rng, ["own", "own", "own", "own", "missing", "stranger", "garbage", "twice"] as const);
+  // Connect is a GET that changes something: like every change, it must name its tenant.
+  const changes = method !== "GET" || entry === "GET /api/quickbooks/connect";
+  const badClaim = () => claim === "stranger" || claim === "garbage" || claim === "twice" || (claim === "missing" && changes);
+
+  // A route that acts must refuse: members of a tenant get a bad origin or tenant, or a body or id the route refuses.
   const refusesAnyway = badOrigin || paramNames(route).length > 0 || plan.body === "json" || plan.body === "optional-json" || plan.body === "ledger";
-  if (plan.acts && caller.member && !refusesAnyway) {
-    if (method === "GET") caller = pick(rng, callers.filter((c) => !c.member));
+  if (plan.acts && caller.member && !refusesAnyway && !badClaim()) {
+    const spoil = pick(rng, method === "GET" ? (["caller", "tenant"] as const) : (["origin", "tenant"] as const));
+    if (spoil === "caller") caller = pick(rng, callers.filter((c) => !c.member));
+    else if (spoil === "tenant") claim = pick(rng, ["missing", "stranger", "garbage", "twice"] as const);
     else {
       const originAt = headers.findIndex(([name]) => name === "origin");
       if (originAt >= 0) headers.splice(originAt, 1);
@@ -643,6 +670,12 @@ function buildCase(entry: string, index: number, rng: Rng, plan: RoutePlan, meth
     }
   }
   for (const [name, value] of Object.entries(caller.headers)) headers.push([name, value]);
+  const own = caller.tenantId ?? (chance(rng, 0.5) ? strangerTenantId : randomUuidFrom(rng));
+  const claimed = claim === "own" || claim === "twice" ? own : claim === "stranger" ? strangerTenantId : claim === "garbage" ? pick(rng, ["garbage", "", "' or 1=1 --", own.toUpperCase().replace(/-/g, ""), "x".repeat(5000)]) : null;
+  // A link names its tenant in the query; the console's requests in the header.
+  const inQuery = method === "GET" && claimed !== null && claim !== "twice" && chance(rng, 0.3);
+  if (claimed !== null && !inQuery) headers.push([TENANT_HEADER, claimed]);
+  if (claim === "twice") headers.push([TENANT_HEADER, claimed!]);
 
   let body: Body = { bytes: null, note: "no body" };
   if (method !== "GET") {
@@ -668,7 +701,8 @@ function buildCase(entry: string, index: number, rng: Rng, plan: RoutePlan, meth
   if (chance(rng, 0.1)) headers.push(["host", pick(rng, ["evil.test", "localhost:3000", "", "a".repeat(300)])]);
   if (chance(rng, 0.05)) headers.push(["x-forwarded-host", "evil.test"], ["x-forwarded-proto", "https"]);
 
-  const query = plan.body === "webhook" && chance(rng, 0.7) ? "" : hostileQuery(rng);
+  let query = plan.body === "webhook" && chance(rng, 0.7) ? "" : hostileQuery(rng);
+  if (inQuery) query = `${query ? `${query}&` : "?"}${TENANT_QUERY}=${encodeURIComponent(claimed!)}`;
   return { entry, index, caller: caller.label, method, url: `${routeUrl(route, params)}${query}`, params, headers, body, foreignRow };
 }
 
@@ -727,6 +761,22 @@ function describeCase(c: FuzzCase): string {
   ].join("\n");
 }
 
+/** Auth.js's routes with a path that does not decode, from a stranger and from a member: 400. */
+function undecodablePathCases(): { c: FuzzCase; handler: Handler }[] {
+  const cases: { c: FuzzCase; handler: Handler }[] = [];
+  for (const { entry, method, handler } of entries) {
+    if (!entry.endsWith("/api/auth/[...nextauth]")) continue;
+    for (const [index, path] of UNDECODABLE_AUTH_PATHS.entries()) {
+      for (const caller of [callers.find((c) => !c.member)!, callers.find((c) => c.member)!]) {
+        const headers: [string, string][] = [["origin", APP], ["content-type", "application/x-www-form-urlencoded"], ...Object.entries(caller.headers)];
+        const body = method === "POST" ? text("csrfToken=x&email=a%40b.test&password=x", "sign-in form") : { bytes: null, note: "none" };
+        cases.push({ c: { entry, index: -10 - index, caller: caller.label, method, url: `/api/auth/${path}`, params: { nextauth: path.split("/") }, headers, body, expectStatus: 400 }, handler });
+      }
+    }
+  }
+  return cases;
+}
+
 /** Bodies one byte over each route's limit, announced or not, from a caller who gets past the gate: 413. */
 function overLimitCases(): { c: FuzzCase; handler: Handler }[] {
   const admin = callers.find((c) => c.label === "admin@acme.test on acme")!;
@@ -739,7 +789,7 @@ function overLimitCases(): { c: FuzzCase; handler: Handler }[] {
     // Ids of the right shape that name no row: the body is read before the row is looked up.
     const params: RouteParams = Object.fromEntries(paramNames(route).map((name) => [name, route.includes("api-keys") || name === "ledgerAccountId" ? randomUUID() : "999999999"]));
     const base = { entry, method, url: routeUrl(route, params), params, expectStatus: 413 };
-    const headers: [string, string][] = [["origin", APP], ["content-type", type], ...Object.entries(admin.headers)];
+    const headers: [string, string][] = [["origin", APP], ["content-type", type], [TENANT_HEADER, admin.tenantId!], ...Object.entries(admin.headers)];
     cases.push(
       { c: { ...base, index: -1, caller: admin.label, headers, body: { bytes: over, note: "one byte over the limit" } }, handler },
       { c: { ...base, index: -2, caller: admin.label, headers: [...headers, ["content-length", String(limit + 1)]], body: { bytes: new Uint8Array(8), note: "declared over the limit" } }, handler },
@@ -850,7 +900,8 @@ let entries: Awaited<ReturnType<typeof routeEntries>> = [];
 beforeAll(async () => {
   resetEnvForTests();
   entries = await routeEntries();
-  await db().insert(tenants).values({ slug: "initech", name: "Initech (no members)" });
+  const [initech] = await db().insert(tenants).values({ slug: "initech", name: "Initech (no members)" }).returning();
+  strangerTenantId = initech!.id;
   // Stored secrets to look for: a connection's tokens, and a tenant's own Intuit client secret.
   await connectTenant("accountant@acme.test");
   const [admin] = await db().select().from(users).where(eq(users.email, "admin@acme.test"));
@@ -874,7 +925,7 @@ describe("the secrets the fuzz looks for", () => {
     const [connection] = await db().select().from(quickbooksConnections);
     expect(connection?.accessTokenEnc).toBeTruthy();
     const cipher = tokenCipher();
-    for (const secret of [process.env.AUTH_SECRET!, VERIFIER, "globex-own-client-secret-4242", cipher.decrypt(connection!.accessTokenEnc!), cipher.decrypt(connection!.refreshTokenEnc!)]) {
+    for (const secret of [process.env.AUTH_SECRET!, VERIFIER, "globex-own-client-secret-4242", cipher.decrypt(connection!.accessTokenEnc!, connectionTokenBinding(connection!, "access_token_enc")), cipher.decrypt(connection!.refreshTokenEnc!, connectionTokenBinding(connection!, "refresh_token_enc"))]) {
       expect(secrets.has(secret), secret.slice(0, 6)).toBe(true);
     }
     expect(secrets.size).toBeGreaterThan(15);
@@ -901,6 +952,7 @@ describe("hostile requests to every route", () => {
         for (let index = 0; index < PER_ENTRY; index++) yield { c: buildCase(entry, index, rng, plan, method, route), handler };
       }
       if (!ONLY) yield* overLimitCases();
+      if (!ONLY) yield* undecodablePathCases();
     }
     const outcome: Outcome = { sent: 0, byStatus: new Map(), byEntry: new Map(), msByEntry: new Map(), byEntryStatus: new Map(), failures: [], ms: 0 };
     const logged: string[] = [];

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as callbackRoute } from "@/app/api/quickbooks/callback/route";
 import { POST as checksRoute } from "@/app/api/quickbooks/checks/route";
 import { GET as connectRoute } from "@/app/api/quickbooks/connect/route";
+import { POST as reconnectRoute } from "@/app/api/quickbooks/reconnect/route";
 import { PUT as putSettings } from "@/app/api/quickbooks/settings/route";
 import { GET as statusRoute } from "@/app/api/quickbooks/status/route";
 import { POST as verifyRoute } from "@/app/api/quickbooks/verify/route";
-import { GET as reconnectRoute } from "@/app/quickbooks/reconnect/route";
 import { db } from "@/db";
 import { intuitCredentials, tenantIntuitSettings } from "@/db/schema";
 import { env, parseEnv } from "@/lib/env";
@@ -121,9 +121,9 @@ describe("Intuit's URLs come from configuration only", () => {
     expect((await verifyRoute(hostile(appRequest("/api/quickbooks/verify", { method: "POST", cookie })))).status).toBe(200);
     expect((await statusRoute(hostile(appRequest("/api/quickbooks/status", { cookie })))).status).toBe(200);
     expect((await checksRoute(hostile(appRequest("/api/quickbooks/checks", { method: "POST", cookie })))).status).toBe(200);
-    const reconnect = await reconnectRoute(hostile(appRequest("/quickbooks/reconnect?realmId=9341452000000001", { cookie })));
-    expect(reconnect.status).toBe(302);
-    expect(new URL(reconnect.headers.get("location")!).origin).toBe(intuit.origin);
+    const reconnect = await reconnectRoute(hostile(appRequest("/api/quickbooks/reconnect", { method: "POST", cookie })));
+    expect(reconnect.status).toBe(200);
+    expect(new URL(((await reconnect.json()) as { authorizationUrl: string }).authorizationUrl).origin).toBe(intuit.origin);
 
     expect(intuit.emulator.calls.tokenAuthorizationCode).toBe(1);
     expect([...contacted]).toEqual([intuit.origin]);

@@ -12,7 +12,7 @@ import { importLedger } from "@/lib/ledger/import-ledger";
 import { LEDGER_IMPORT_MAX_ROWS } from "@/lib/ledger/rules/parse-ledger";
 import { issueApiKey } from "./api-key-helper";
 import { TEST_PASSWORD, useTestDatabase } from "./database";
-import { sessionCookie, tenantId } from "./session";
+import { consoleHeaders, sessionCookie, tenantId } from "./session";
 
 useTestDatabase();
 
@@ -22,10 +22,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 function post(body: string, init: { contentType?: string; cookie?: string; key?: string } = {}): Request {
   const headers = new Headers({ accept: "application/json", "content-type": init.contentType ?? "text/csv" });
-  if (init.cookie) {
-    headers.set("cookie", init.cookie);
-    headers.set("origin", APP);
-  }
+  if (init.cookie) for (const [name, value] of Object.entries(consoleHeaders(init.cookie))) headers.set(name, value);
   if (init.key) headers.set("authorization", `Bearer ${init.key}`);
   return new Request(new URL("/api/quickbooks/ledger", APP), { method: "POST", headers, body });
 }

@@ -115,8 +115,8 @@ describe("GET /api/quickbooks/logs/{log}.csv", () => {
       expect(rows.filter((r) => r.realm_id === "'=9341")).toHaveLength(5);
       expect(rows.every((r) => r.user === "auditor@acme.test")).toBe(true);
       // NULL is an empty field, the empty string a quoted one.
-      expect(csv).toContain(`,success,,"a, b and c",auditor@acme.test,sandbox,9341452000000001,tid-6,106\n`);
-      expect(csv).toContain(`,failure,"","she said ""hi""",auditor@acme.test,sandbox,'=9341,tid-7,107\n`);
+      expect(csv).toContain(`,success,,"a, b and c",auditor@acme.test,sandbox,9341452000000001,tid-6,106,1,\n`);
+      expect(csv).toContain(`,failure,"","she said ""hi""",auditor@acme.test,sandbox,'=9341,tid-7,107,1,\n`);
       // No cell starts with a formula character.
       for (const row of rows) for (const cell of Object.values(row)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     }
@@ -231,7 +231,7 @@ describe("the batch writer", () => {
     expect(rows).toHaveLength(TRICKY.length + 2_345);
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     // A line as COPY writes it (checked against COPY itself on PostgreSQL below).
-    expect(bytes.toString("utf8")).toContain(`,2026-04-01T00:00:00.000Z,failure,"c,3",ü 3,,sandbox,'=3,tid-3,'-997\n`);
+    expect(bytes.toString("utf8")).toContain(`,2026-04-01T00:00:00.000Z,failure,"c,3",ü 3,,sandbox,'=3,tid-3,'-997,1,\n`);
   });
 });
 

@@ -25,7 +25,6 @@ const EXEMPT_ROUTES: Record<string, string> = {
   "/api/auth/[...nextauth]": "Auth.js's sign-in, sign-out and session endpoints: they create the session the matrix checks.",
   "/api/quickbooks/callback": "Intuit's redirect back: bound to the user and tenant by the single-use, hashed state, not by a role.",
   "/api/quickbooks/webhooks": "Intuit's webhook endpoint: authenticated by the intuit-signature HMAC of the raw body, not a session.",
-  "/quickbooks/reconnect": "Intuit's Reconnect URL: sends a signed-out browser to sign in, then starts the same authorization as connect.",
 };
 
 const SAMPLE_PARAMS: Record<string, string> = { file: "callback.csv", id: randomUUID() };
@@ -34,7 +33,8 @@ const SAMPLE_PARAMS: Record<string, string> = { file: "callback.csv", id: random
 const EXEMPT_PAGES: Record<string, string> = {
   "/": "Redirects to the console, which is guarded itself.",
   "/login": "The sign-in page.",
-  "/quickbooks/disconnected": "Intuit's Disconnect landing page: explains a disconnect to whoever lands there, acting only for a signed-in member.",
+  "/quickbooks/disconnected": "Intuit's Disconnect landing page: explains a disconnect to whoever lands there and shows a member the stored status; it changes nothing (the check is a POST to the verify route).",
+  "/quickbooks/reconnect": "Intuit's Reconnect URL: sends a signed-out browser to sign in, then shows which tenant a reconnect is for; it changes nothing (the button is POST /api/quickbooks/reconnect, in the matrix).",
 };
 type Expectation = "401" | "403" | "allowed";
 type Caller =

@@ -4,7 +4,6 @@ import { POST as disconnectRoute } from "@/app/api/quickbooks/disconnect/route";
 import { POST as refreshRoute } from "@/app/api/quickbooks/refresh/route";
 import { GET as statusRoute } from "@/app/api/quickbooks/status/route";
 import { POST as verifyRoute } from "@/app/api/quickbooks/verify/route";
-import { GET as reconnectRoute } from "@/app/quickbooks/reconnect/route";
 import { db } from "@/db";
 import { auditEvents, refreshLogs, tokenRevocations } from "@/db/schema";
 import { getCompanyInfo } from "@/lib/intuit/company-info";
@@ -250,21 +249,5 @@ describe("Disconnect", () => {
   });
 });
 
-describe("Reconnect URL", () => {
-  it("sends a signed-out visitor to sign in first, then back", async () => {
-    const response = await reconnectRoute(appRequest(`/quickbooks/reconnect?realmId=${DEFAULT_REALM}`, { accept: "text/html" }));
-    expect(response.status).toBe(302);
-    const location = new URL(response.headers.get("location")!);
-    expect(location.pathname).toBe("/login");
-    expect(location.searchParams.get("callbackUrl")).toBe(`/quickbooks/reconnect?realmId=${DEFAULT_REALM}`);
-  });
+// The Reconnect URL (a page that asks for a click, then a fresh authorization): tests/reconnect-url.test.ts.
 
-  it("takes a signed-in user straight into a fresh authorization for the tenant", async () => {
-    const { tenantId, cookie } = await connectTenant("accountant@acme.test");
-    intuit.emulator.revokeGrant(DEFAULT_REALM);
-    const response = await reconnectRoute(appRequest(`/quickbooks/reconnect?realmId=${DEFAULT_REALM}`, { cookie }));
-    expect(response.status).toBe(302);
-    expect(response.headers.get("location")!.startsWith(intuit.authorizeUrl)).toBe(true);
-    expect((await connectionRow(tenantId))!.authorizationStartedAt).toBeInstanceOf(Date);
-  });
-});

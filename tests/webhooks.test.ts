@@ -220,7 +220,7 @@ describe("webhook processing", () => {
       now += 2 * 60 * 60 * 1000;
     }
     const [dead] = await db().select().from(webhookEvents);
-    expect(dead).toMatchObject({ status: "dead", attempts: MAX_WEBHOOK_ATTEMPTS, lastError: "sync target unavailable" });
+    expect(dead).toMatchObject({ status: "dead", attempts: MAX_WEBHOOK_ATTEMPTS, lastError: "Error: sync target unavailable" });
 
     expect(await retryDeadWebhookEvents(acme)).toBe(1);
     expect(await processPendingWebhookEvents()).toEqual({ processed: 1, retried: 0, dead: 0 });
@@ -257,7 +257,7 @@ describe("webhook processing", () => {
     expect(attempts.map((a) => a.length)).toEqual([10, ...Array<number>(10).fill(1)]);
     expect(await count(quickbooksChanges)).toBe(9);
     const [failed] = await db().select().from(webhookEvents).where(eq(webhookEvents.status, "pending"));
-    expect(failed).toMatchObject({ entityId: "2004", attempts: 1, lastError: "cannot map invoice 2004" });
+    expect(failed).toMatchObject({ entityId: "2004", attempts: 1, lastError: "Error: cannot map invoice 2004" });
   });
 
   it("records a batch of changes across tenants and moves each tenant's last change seen to its newest event", async () => {

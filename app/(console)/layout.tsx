@@ -2,6 +2,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { headers } from "next/headers";
+import { TenantMismatchAlert } from "@/components/ui/TenantMismatchAlert";
 import { can, type Action } from "@/lib/auth/permissions";
 import { resolveSession } from "@/lib/auth/session";
 import { listUserTenants } from "@/lib/auth/list-user-tenants";
@@ -80,7 +81,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+      <main className="mx-auto max-w-5xl px-4 py-8">
+        <TenantMismatchAlert />
+        {children}
+      </main>
     </div>
   );
 }

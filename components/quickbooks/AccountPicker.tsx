@@ -44,7 +44,7 @@ export function AccountPicker({
 
   const chart = useInfiniteQuery({
     queryKey: ledgerKeys.chart(tenantId, query),
-    queryFn: ({ pageParam }) => fetchChartPage(query, pageParam, PICKER_PAGE_SIZE),
+    queryFn: ({ pageParam }) => fetchChartPage(tenantId, query, pageParam, PICKER_PAGE_SIZE),
     initialPageParam: null as { name: string; id: string } | null,
     getNextPageParam: (last) => {
       const tail = last.accounts.at(-1);

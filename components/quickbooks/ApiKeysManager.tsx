@@ -9,7 +9,7 @@ import { Table, TableBody, TableHead } from "@/components/ui/Table";
 import type { ApiKeyView } from "@/lib/api-keys/api-key-view";
 import type { ApiKeyScope } from "@/lib/auth/permissions";
 
-const fetchKeys = async () => (await apiFetch<{ apiKeys: ApiKeyView[] }>("/api/quickbooks/api-keys")).apiKeys;
+const fetchKeys = async (tenantId: string) => (await apiFetch<{ apiKeys: ApiKeyView[] }>("/api/quickbooks/api-keys", { tenantId })).apiKeys;
 
 const STATUS_LABEL: Record<ApiKeyView["status"], string> = {
   active: "Active",
@@ -25,10 +25,12 @@ const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 te
 
 /** Admins create, list, rotate and revoke the tenant's API keys. A new key is shown once, here, and never again. */
 export function ApiKeysManager({
+  tenantId,
   initial,
   scopes,
   maxExpiryDate,
 }: {
+  tenantId: string;
   initial: ApiKeyView[];
   scopes: { scope: ApiKeyScope; description: string }[];
   maxExpiryDate: string;
@@ -46,10 +48,10 @@ export function ApiKeysManager({
   const reveal = async (created: { key: string; apiKey: ApiKeyView }) => {
     setRevealed({ name: created.apiKey.name, key: created.key });
     setCopied(false);
-    setKeys(await fetchKeys());
+    setKeys(await fetchKeys(tenantId));
   };
   const create = useMutation({
-    mutationFn: () => apiFetch<{ key: string; apiKey: ApiKeyView }>("/api/quickbooks/api-keys", { method: "POST", body: { name, scopes: chosen, expiresAt } }),
+    mutationFn: () => apiFetch<{ key: string; apiKey: ApiKeyView }>("/api/quickbooks/api-keys", { method: "POST", body: { name, scopes: chosen, expiresAt }, tenantId }),
     onSuccess: async (created) => {
       setName("");
       setChosen([]);
@@ -58,12 +60,12 @@ export function ApiKeysManager({
     },
   });
   const revoke = useMutation({
-    mutationFn: (key: ApiKeyView) => apiFetch(`/api/quickbooks/api-keys/${key.id}/revoke`, { method: "POST" }),
-    onSuccess: async () => setKeys(await fetchKeys()),
+    mutationFn: (key: ApiKeyView) => apiFetch(`/api/quickbooks/api-keys/${key.id}/revoke`, { method: "POST", tenantId }),
+    onSuccess: async () => setKeys(await fetchKeys(tenantId)),
   });
   const rotate = useMutation({
     mutationFn: ({ key, days }: { key: ApiKeyView; days: number }) =>
-      apiFetch<{ key: string; apiKey: ApiKeyView }>(`/api/quickbooks/api-keys/${key.id}/rotate`, { method: "POST", body: { graceDays: days } }),
+      apiFetch<{ key: string; apiKey: ApiKeyView }>(`/api/quickbooks/api-keys/${key.id}/rotate`, { method: "POST", body: { graceDays: days }, tenantId }),
     onSuccess: reveal,
   });
   const failure = create.error ?? revoke.error ?? rotate.error;

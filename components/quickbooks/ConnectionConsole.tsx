@@ -36,16 +36,17 @@ export function ConnectionConsole({
   const queryKey = statusQueryKey(tenantId);
   const { data: status } = useQuery({
     queryKey,
-    queryFn: fetchStatus,
+    queryFn: () => fetchStatus(tenantId),
     initialData: initialStatus,
     refetchInterval: 30_000,
   });
   const refreshStatus = () => queryClient.invalidateQueries({ queryKey });
-  const verify = useMutation({ mutationFn: postVerify, onSettled: refreshStatus });
-  const renew = useMutation({ mutationFn: postRefresh, onSettled: refreshStatus });
-  const disconnect = useMutation({ mutationFn: postDisconnect, onSettled: refreshStatus });
+  // Each change names the tenant this page was rendered for: after a switch in another tab, it is refused, not redirected.
+  const verify = useMutation({ mutationFn: () => postVerify(tenantId), onSettled: refreshStatus });
+  const renew = useMutation({ mutationFn: () => postRefresh(tenantId), onSettled: refreshStatus });
+  const disconnect = useMutation({ mutationFn: () => postDisconnect(tenantId), onSettled: refreshStatus });
   const [confirmingDisconnect, setConfirmingDisconnect] = useState(false);
-  const testWebhook = useMutation({ mutationFn: postTestWebhook, onSettled: refreshStatus });
+  const testWebhook = useMutation({ mutationFn: () => postTestWebhook(tenantId), onSettled: refreshStatus });
 
   const connection = status.connection;
   // The state says what can be done (status.actions, lib/quickbooks/rules/connection-state.ts); the role, who may.
@@ -89,6 +90,10 @@ export function ConnectionConsole({
             <TimeRow label="Access token expires" iso={connection.accessTokenExpiresAt} testId="access-token-expires" />
             <TimeRow label="Refresh token expires" iso={connection.refreshTokenExpiresAt} />
           </dl>
+        ) : connection?.pendingRealmId ? (
+          <p className="mt-2 text-sm text-slate-700" data-testid="pending-realm">
+            Company <span className="font-mono">{connection.pendingRealmId}</span> is waiting for QuickBooks to confirm it: click “Verify connection”.
+          </p>
         ) : (
           <p className="mt-2 text-sm text-slate-600">No QuickBooks company is connected to this tenant yet.</p>
         )}
@@ -103,7 +108,7 @@ export function ConnectionConsole({
         )}
 
         <div className="mt-4 flex flex-wrap items-center gap-3">
-          {offers("connect", permissions.connect) && <ConnectButton />}
+          {offers("connect", permissions.connect) && <ConnectButton tenantId={tenantId} />}
           {offers("verify", permissions.verify) && (
             <button type="button" onClick={() => verify.mutate()} disabled={verify.isPending} className={secondaryButton}>
               {verify.isPending ? "Verifying…" : "Verify connection"}

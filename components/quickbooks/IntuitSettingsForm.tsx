@@ -8,12 +8,12 @@ import { LocalTime } from "@/components/ui/LocalTime";
 
 type Update = { environment: "sandbox" | "production"; clientId?: string; clientSecret?: string; redirectUri?: string | null; clearCredentials?: boolean };
 
-const putSettings = (update: Update) => apiFetch<IntuitSettingsView>("/api/quickbooks/settings", { method: "PUT", body: update });
+const putSettings = (tenantId: string, update: Update) => apiFetch<IntuitSettingsView>("/api/quickbooks/settings", { method: "PUT", body: update, tenantId });
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm";
 
 /** Admins enter the tenant's Intuit app. The secret is write-only: the form never receives it back. */
-export function IntuitSettingsForm({ initial }: { initial: IntuitSettingsView }) {
+export function IntuitSettingsForm({ tenantId, initial }: { tenantId: string; initial: IntuitSettingsView }) {
   const [settings, setSettings] = useState(initial);
   const [environment, setEnvironment] = useState(initial.environment);
   const current = settings.credentials.find((c) => c.environment === environment) ?? null;
@@ -21,7 +21,7 @@ export function IntuitSettingsForm({ initial }: { initial: IntuitSettingsView })
   const [clientSecret, setClientSecret] = useState("");
   const [redirectUri, setRedirectUri] = useState(initial.redirectUriOverridden ? initial.redirectUri : "");
   const save = useMutation({
-    mutationFn: putSettings,
+    mutationFn: (update: Update) => putSettings(tenantId, update),
     onSuccess: (next) => {
       setSettings(next);
       setClientSecret("");

@@ -28,7 +28,7 @@ export function MappingRowView({
   const dirty = (choice?.id ?? null) !== row.qboAccountId || allowShared !== row.allowShared;
   const label = `${row.code} ${row.name}`;
   const save = useMutation({
-    mutationFn: () => putMapping(row.ledgerAccountId, { qboAccountId: choice?.id ?? null, allowShared }),
+    mutationFn: () => putMapping(tenantId, row.ledgerAccountId, { qboAccountId: choice?.id ?? null, allowShared }),
     onSuccess: onSaved,
   });
 

@@ -52,12 +52,12 @@ export function MappingsConsole({
 }) {
   const queryClient = useQueryClient();
   const overviewKey = ledgerKeys.overview(tenantId);
-  const { data: overview } = useQuery({ queryKey: overviewKey, queryFn: fetchOverview, initialData: initialOverview });
+  const { data: overview } = useQuery({ queryKey: overviewKey, queryFn: () => fetchOverview(tenantId), initialData: initialOverview });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["ledger", tenantId] });
   const [notice, setNotice] = useState<string | null>(null);
 
   const suggest = useMutation({
-    mutationFn: postSuggest,
+    mutationFn: () => postSuggest(tenantId),
     onMutate: () => setNotice(null),
     onSuccess: ({ mapped }) =>
       setNotice(
@@ -68,7 +68,7 @@ export function MappingsConsole({
     onSettled: refresh,
   });
   const validate = useMutation({
-    mutationFn: postValidate,
+    mutationFn: (environment: IntuitEnvironment) => postValidate(tenantId, environment),
     onMutate: () => setNotice(null),
     onSettled: refresh,
   });

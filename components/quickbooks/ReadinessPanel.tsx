@@ -8,7 +8,7 @@ import type { ConnectionStatusView } from "@/lib/quickbooks/get-connection-statu
 import { secondaryButton } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Table, TableBody, TableHead } from "@/components/ui/Table";
-import { fetchStatus, postChecks, postDisconnect, postRefresh, postVerify, statusQueryKey } from "./api";
+import { connectHref, fetchStatus, postChecks, postDisconnect, postRefresh, postVerify, statusQueryKey } from "./api";
 import { Checklist } from "./Checklist";
 import { SyncIndicator } from "./SyncIndicator";
 
@@ -34,13 +34,13 @@ export function ReadinessPanel({
 }) {
   const queryClient = useQueryClient();
   const queryKey = statusQueryKey(tenantId);
-  const { data: status } = useQuery({ queryKey, queryFn: fetchStatus, initialData: initialStatus, refetchInterval: 30_000 });
+  const { data: status } = useQuery({ queryKey, queryFn: () => fetchStatus(tenantId), initialData: initialStatus, refetchInterval: 30_000 });
   const [progress, setProgress] = useState<Progress[]>([]);
   const [running, setRunning] = useState(false);
   const [confirmRevoke, setConfirmRevoke] = useState(false);
   const refreshStatus = () => queryClient.invalidateQueries({ queryKey });
-  const renew = useMutation({ mutationFn: postRefresh, onSettled: refreshStatus });
-  const revoke = useMutation({ mutationFn: postDisconnect, onSettled: refreshStatus });
+  const renew = useMutation({ mutationFn: () => postRefresh(tenantId), onSettled: refreshStatus });
+  const revoke = useMutation({ mutationFn: () => postDisconnect(tenantId), onSettled: refreshStatus });
 
   const update = (step: string, state: Progress["state"], note?: string) =>
     setProgress((list) => [...list.filter((p) => p.step !== step), { step, state, note }]);
@@ -51,14 +51,14 @@ export function ReadinessPanel({
     setProgress([]);
     try {
       update("Fetch Intuit's discovery document", "running");
-      const checked = await postChecks();
+      const checked = await postChecks(tenantId);
       const oauth = checked.checklist.find((c) => c.name === "OAuth configuration is set");
       update("Fetch Intuit's discovery document", oauth?.passed ? "done" : "failed", oauth?.passed ? undefined : oauth?.evidence);
       const holdsTokens = checked.connection?.status === "active" || checked.connection?.status === "callback_received";
       if (holdsTokens) {
         update("Test API call (CompanyInfo)", "running");
         try {
-          const { verified } = await postVerify();
+          const { verified } = await postVerify(tenantId);
           update("Test API call (CompanyInfo)", "done", `${verified.companyName} answered.`);
         } catch (error) {
           update("Test API call (CompanyInfo)", "failed", error instanceof Error ? error.message : String(error));
@@ -67,7 +67,7 @@ export function ReadinessPanel({
         update("Test API call (CompanyInfo)", "failed", "Skipped: no connection holds tokens. Connect to QuickBooks first.");
       }
       update("Re-compute the checklist", "running");
-      queryClient.setQueryData(queryKey, await fetchStatus());
+      queryClient.setQueryData(queryKey, await fetchStatus(tenantId));
       update("Re-compute the checklist", "done");
     } catch (error) {
       update("Re-run checks", "failed", error instanceof Error ? error.message : String(error));
@@ -128,6 +128,7 @@ export function ReadinessPanel({
                 </td>
                 <td className="px-3 py-2 align-top">
                   <GuideActionButton
+                    tenantId={tenantId}
                     signal={signal}
                     permissions={permissions}
                     busy={running || renew.isPending || revoke.isPending}
@@ -165,6 +166,7 @@ export function ReadinessPanel({
 }
 
 function GuideActionButton({
+  tenantId,
   signal,
   permissions,
   busy,
@@ -172,6 +174,7 @@ function GuideActionButton({
   onRevoke,
   onValidate,
 }: {
+  tenantId: string;
   signal: GuideSignal;
   permissions: ReadinessPermissions;
   busy: boolean;
@@ -189,7 +192,7 @@ function GuideActionButton({
             </Link>
           )}
           {permissions.connect && (
-            <a href="/api/quickbooks/connect" className={secondaryButton}>
+            <a href={connectHref(tenantId)} className={secondaryButton}>
               Restart the connect flow
             </a>
           )}

@@ -26,18 +26,18 @@ export function ReconciliationConsole({
 }) {
   const queryClient = useQueryClient();
   const listKey = ledgerKeys.reconciliations(tenantId);
-  const { data: list } = useQuery({ queryKey: listKey, queryFn: async () => (await fetchReconciliations()).reconciliations, initialData: initialList });
+  const { data: list } = useQuery({ queryKey: listKey, queryFn: async () => (await fetchReconciliations(tenantId)).reconciliations, initialData: initialList });
   const [selectedId, setSelectedId] = useState<number | null>(initialSelected?.reconciliation.id ?? null);
   const { data: selected, error: loadError } = useQuery({
     queryKey: ledgerKeys.reconciliation(tenantId, selectedId ?? 0),
-    queryFn: () => fetchReconciliation(selectedId!),
+    queryFn: () => fetchReconciliation(tenantId, selectedId!),
     enabled: selectedId !== null,
     initialData: selectedId !== null && initialSelected?.reconciliation.id === selectedId ? initialSelected : undefined,
   });
   const [notice, setNotice] = useState<string | null>(null);
 
   const create = useMutation({
-    mutationFn: postReconciliation,
+    mutationFn: () => postReconciliation(tenantId),
     onMutate: () => setNotice(null),
     onSuccess: (read) => {
       queryClient.setQueryData(ledgerKeys.reconciliation(tenantId, read.reconciliation.id), read);

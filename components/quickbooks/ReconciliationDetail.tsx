@@ -31,7 +31,7 @@ export function ReconciliationDetail({ tenantId, read, canManage }: { tenantId: 
   const [confirming, setConfirming] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["ledger", tenantId] });
   const close = useMutation({
-    mutationFn: () => postClose(r.id),
+    mutationFn: () => postClose(tenantId, r.id),
     onSettled: () => {
       setConfirming(false);
       return refresh();
@@ -86,7 +86,7 @@ export function ReconciliationDetail({ tenantId, read, canManage }: { tenantId: 
         <TableHead columns={LINE_COLUMNS} />
         <TableBody>
           {lines.map((line) => (
-            <LineRow key={line.id} reconciliationId={r.id} line={line} editable={editable} onSaved={refresh} />
+            <LineRow key={line.id} tenantId={tenantId} reconciliationId={r.id} line={line} editable={editable} onSaved={refresh} />
           ))}
         </TableBody>
         <tfoot className="border-t-2 border-slate-300 font-semibold">
@@ -119,10 +119,22 @@ export function ReconciliationDetail({ tenantId, read, canManage }: { tenantId: 
   );
 }
 
-function LineRow({ reconciliationId, line, editable, onSaved }: { reconciliationId: number; line: ReconciliationLineView; editable: boolean; onSaved: () => Promise<void> }) {
+function LineRow({
+  tenantId,
+  reconciliationId,
+  line,
+  editable,
+  onSaved,
+}: {
+  tenantId: string;
+  reconciliationId: number;
+  line: ReconciliationLineView;
+  editable: boolean;
+  onSaved: () => Promise<void>;
+}) {
   const differs = isDifferent(line);
   const [draft, setDraft] = useState(line.explanation ?? "");
-  const save = useMutation({ mutationFn: () => putExplanation(reconciliationId, line.id, draft), onSuccess: onSaved });
+  const save = useMutation({ mutationFn: () => putExplanation(tenantId, reconciliationId, line.id, draft), onSuccess: onSaved });
   const label = `${line.code} ${line.name}`;
   const state = !differs ? "agrees" : line.explanation ? "explained" : "unexplained";
 

@@ -6,10 +6,10 @@ import { apiFetch } from "@/components/api-client";
 import { secondaryButton } from "@/components/ui/button";
 
 /** "Retry" for dead-lettered webhook events: they go back to the processing queue with fresh attempts. */
-export function RetryDeadEvents({ count }: { count: number }) {
+export function RetryDeadEvents({ tenantId, count }: { tenantId: string; count: number }) {
   const router = useRouter();
   const retry = useMutation({
-    mutationFn: () => apiFetch<{ requeued: number }>("/api/quickbooks/webhooks/retry", { method: "POST" }),
+    mutationFn: () => apiFetch<{ requeued: number }>("/api/quickbooks/webhooks/retry", { method: "POST", tenantId }),
     onSuccess: () => router.refresh(),
   });
   return (

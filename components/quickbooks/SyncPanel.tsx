@@ -29,7 +29,7 @@ function StatusBadge({ status }: { status: SyncRunView["status"] }) {
  */
 export function SyncPanel({ tenantId, initialRuns, canRun }: { tenantId: string; initialRuns: SyncRunView[]; canRun: boolean }) {
   const queryClient = useQueryClient();
-  const { data: runs } = useQuery({ queryKey: ledgerKeys.runs(tenantId), queryFn: async () => (await fetchRuns()).runs, initialData: initialRuns });
+  const { data: runs } = useQuery({ queryKey: ledgerKeys.runs(tenantId), queryFn: async () => (await fetchRuns(tenantId)).runs, initialData: initialRuns });
   const [trackedId, setTrackedId] = useState<number | null>(null);
   const currentId = trackedId ?? runs[0]?.id ?? null;
   const fromList = runs.find((r) => r.id === currentId);
@@ -39,7 +39,7 @@ export function SyncPanel({ tenantId, initialRuns, canRun }: { tenantId: string;
     queryKey: runKey,
     queryFn: async () => {
       const before = queryClient.getQueryData<SyncRunView>(runKey);
-      const { run } = await fetchRun(currentId!);
+      const { run } = await fetchRun(tenantId, currentId!);
       // The run just ended: the chart, the mappings' QuickBooks names and the run list changed. Read them again.
       if (before && isRunActive(before) && !isRunActive(run)) {
         void queryClient.invalidateQueries({ queryKey: ["ledger", tenantId], predicate: (q) => q.queryKey[2] !== "sync-run" });
@@ -60,8 +60,8 @@ export function SyncPanel({ tenantId, initialRuns, canRun }: { tenantId: string;
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ledgerKeys.runs(tenantId) }),
   };
-  const start = useMutation({ mutationFn: postSync, ...track });
-  const resume = useMutation({ mutationFn: postResume, ...track });
+  const start = useMutation({ mutationFn: () => postSync(tenantId), ...track });
+  const resume = useMutation({ mutationFn: (id: number) => postResume(tenantId, id), ...track });
   const failure = start.error ?? resume.error;
   const anyActive = (current && isRunActive(current)) || runs.some(isRunActive);
 

@@ -8,8 +8,8 @@ import type { ValidationRecord } from "@/lib/ledger/store/mapping-validations";
 import type { Reconciliation, ReconciliationLine } from "@/lib/ledger/store/reconciliations";
 import type { SyncRun } from "@/lib/ledger/store/sync-runs";
 
-// Browser-side calls to the mapping, sync and reconciliation routes, and the JSON shapes they answer with (the
-// domain's types with dates as ISO strings, as Response.json writes them).
+// Browser-side calls to the mapping, sync and reconciliation routes, each for the tenant the page was rendered for,
+// and the JSON shapes they answer with (the domain's types with dates as ISO strings, as Response.json writes them).
 
 /** A value as it arrives through JSON: dates become ISO strings. */
 export type Serialized<T> = T extends Date
@@ -44,36 +44,37 @@ export const ledgerKeys = {
   reconciliation: (tenantId: string, id: number) => ["ledger", tenantId, "reconciliation", id] as const,
 };
 
-export const fetchOverview = () => apiFetch<MappingOverview>("/api/quickbooks/mappings");
+export const fetchOverview = (tenantId: string) => apiFetch<MappingOverview>("/api/quickbooks/mappings", { tenantId });
 
 /** One page of the stored QuickBooks chart, searched by name or type; `after` is the previous page's last account. */
-export function fetchChartPage(q: string, after: { name: string; id: string } | null, limit: number): Promise<ChartPage> {
+export function fetchChartPage(tenantId: string, q: string, after: { name: string; id: string } | null, limit: number): Promise<ChartPage> {
   const params = new URLSearchParams({ limit: String(limit) });
   if (q.trim() !== "") params.set("q", q.trim());
   if (after) {
     params.set("afterName", after.name);
     params.set("afterId", after.id);
   }
-  return apiFetch<ChartPage>(`/api/quickbooks/qbo-accounts?${params}`);
+  return apiFetch<ChartPage>(`/api/quickbooks/qbo-accounts?${params}`, { tenantId });
 }
 
-export const putMapping = (ledgerAccountId: string, body: { qboAccountId: string | null; allowShared: boolean }) =>
-  apiFetch<{ mapping: MappingView }>(`/api/quickbooks/mappings/${encodeURIComponent(ledgerAccountId)}`, { method: "PUT", body });
-export const postSuggest = () => apiFetch<{ mapped: number }>("/api/quickbooks/mappings/suggest", { method: "POST" });
-export const postValidate = (environment: IntuitEnvironment) =>
-  apiFetch<{ validation: ValidationView }>("/api/quickbooks/mappings/validate", { method: "POST", body: { environment } });
+export const putMapping = (tenantId: string, ledgerAccountId: string, body: { qboAccountId: string | null; allowShared: boolean }) =>
+  apiFetch<{ mapping: MappingView }>(`/api/quickbooks/mappings/${encodeURIComponent(ledgerAccountId)}`, { method: "PUT", body, tenantId });
+export const postSuggest = (tenantId: string) => apiFetch<{ mapped: number }>("/api/quickbooks/mappings/suggest", { method: "POST", tenantId });
+export const postValidate = (tenantId: string, environment: IntuitEnvironment) =>
+  apiFetch<{ validation: ValidationView }>("/api/quickbooks/mappings/validate", { method: "POST", body: { environment }, tenantId });
 
-export const fetchRuns = () => apiFetch<{ runs: SyncRunView[] }>("/api/quickbooks/sync");
-export const fetchRun = (id: number) => apiFetch<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}`);
-export const postSync = () => apiFetch<{ run: SyncRunView }>("/api/quickbooks/sync", { method: "POST" });
-export const postResume = (id: number) => apiFetch<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}/resume`, { method: "POST" });
+export const fetchRuns = (tenantId: string) => apiFetch<{ runs: SyncRunView[] }>("/api/quickbooks/sync", { tenantId });
+export const fetchRun = (tenantId: string, id: number) => apiFetch<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}`, { tenantId });
+export const postSync = (tenantId: string) => apiFetch<{ run: SyncRunView }>("/api/quickbooks/sync", { method: "POST", tenantId });
+export const postResume = (tenantId: string, id: number) => apiFetch<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}/resume`, { method: "POST", tenantId });
 
-export const fetchReconciliations = () => apiFetch<{ reconciliations: ReconciliationView[] }>("/api/quickbooks/reconciliations");
-export const fetchReconciliation = (id: number) => apiFetch<ReconciliationRead>(`/api/quickbooks/reconciliations/${id}`);
-export const postReconciliation = () => apiFetch<ReconciliationRead>("/api/quickbooks/reconciliations", { method: "POST" });
-export const putExplanation = (reconciliationId: number, lineId: number, explanation: string) =>
-  apiFetch<{ line: ReconciliationLineView }>(`/api/quickbooks/reconciliations/${reconciliationId}/lines/${lineId}`, { method: "PUT", body: { explanation } });
-export const postClose = (id: number) => apiFetch<{ reconciliation: ReconciliationView }>(`/api/quickbooks/reconciliations/${id}/close`, { method: "POST" });
+export const fetchReconciliations = (tenantId: string) => apiFetch<{ reconciliations: ReconciliationView[] }>("/api/quickbooks/reconciliations", { tenantId });
+export const fetchReconciliation = (tenantId: string, id: number) => apiFetch<ReconciliationRead>(`/api/quickbooks/reconciliations/${id}`, { tenantId });
+export const postReconciliation = (tenantId: string) => apiFetch<ReconciliationRead>("/api/quickbooks/reconciliations", { method: "POST", tenantId });
+export const putExplanation = (tenantId: string, reconciliationId: number, lineId: number, explanation: string) =>
+  apiFetch<{ line: ReconciliationLineView }>(`/api/quickbooks/reconciliations/${reconciliationId}/lines/${lineId}`, { method: "PUT", body: { explanation }, tenantId });
+export const postClose = (tenantId: string, id: number) =>
+  apiFetch<{ reconciliation: ReconciliationView }>(`/api/quickbooks/reconciliations/${id}/close`, { method: "POST", tenantId });
 
 /** A run still moving: the page polls it. */
 export const isRunActive = (run: Pick<SyncRunView, "status">) => run.status === "queued" || run.status === "running";

@@ -6,7 +6,7 @@ import { intuitEnvironmentEnum } from "./quickbooks";
 /**
  * Every Accounting API attempt (lib/metrics/record.ts, called by the QuickBooks API client): what the health
  * dashboard's "top error reasons" read, with the intuit_tid Intuit support asks for. Append-only; kept 30 days
- * (lib/jobs/metrics-retention-sweep.ts). The error message is already redacted: never a token.
+ * (lib/jobs/retention-sweep.ts). The error message is already redacted: never a token.
  */
 export const qboApiCalls = pgTable(
   "qbo_api_calls",

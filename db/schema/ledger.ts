@@ -125,12 +125,16 @@ export const syncRuns = pgTable(
     requestedByUserId: uuid("requested_by_user_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
-    /** Written with every page: a running run whose heartbeat is old was abandoned by a process that died. */
+    /** Written with every page and every beat: a running run whose heartbeat is old was abandoned by a process that died. */
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    /** Written by each claim: the runner's writes are conditioned on it, so one that lost the run writes nothing more. */
+    claimToken: uuid("claim_token"),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
     index("sync_runs_tenant_idx").on(t.tenantId, t.createdAt.desc()),
+    // The retention sweep's range over finished runs (lib/jobs/retention-sweep.ts).
+    index("sync_runs_finished_idx").on(t.finishedAt).where(sql`${t.finishedAt} is not null`),
     // At most one queued or running sync per tenant and environment.
     uniqueIndex("sync_runs_one_active_uq").on(t.tenantId, t.environment).where(sql`status in ('queued', 'running')`),
   ],

@@ -49,7 +49,12 @@ export const quickbooksConnections = pgTable(
       .references(() => tenants.id, { onDelete: "cascade" }),
     environment: intuitEnvironmentEnum("environment").notNull(),
     status: connectionStatusEnum("status").notNull().default("not_connected"),
+    // The QuickBooks company this connection holds: set only once CompanyInfo for it answered with the connection's
+    // tokens, so it is what the realm index and the webhook routing go by. Null while authorizing and once disconnected.
     realmId: text("realm_id"),
+    // The company a callback's query string claims (the browser carries it and can change it), kept apart until
+    // CompanyInfo for it succeeds with the new tokens: a claim never holds a company.
+    pendingRealmId: text("pending_realm_id"),
     companyName: text("company_name"),
     accessTokenEnc: text("access_token_enc"),
     refreshTokenEnc: text("refresh_token_enc"),
@@ -75,6 +80,11 @@ export const quickbooksConnections = pgTable(
     // no other sweeper takes it before this time (lib/jobs/renewal-sweep.ts). Only a work split, never the guard
     // against a double renewal: that is the row lock and the due re-check under it.
     renewalClaimedUntil: timestamp("renewal_claimed_until", { withTimezone: true }),
+    // The renewal lease (lib/quickbooks/client/renewal-lease.ts): the one renewal, of any process, that may ask Intuit
+    // with the stored refresh token right now. Taken and released in short transactions, so no database connection is
+    // held while Intuit answers; kept alive by its holder's heartbeat, so a dead holder's lease ends within seconds.
+    renewalLeaseId: uuid("renewal_lease_id"),
+    renewalLeaseUntil: timestamp("renewal_lease_until", { withTimezone: true }),
     lastErrorStep: text("last_error_step"),
     lastErrorCode: text("last_error_code"),
     lastErrorMessage: text("last_error_message"),
@@ -113,8 +123,17 @@ export const callbackLogs = pgTable(
     intuitTid: text("intuit_tid"),
     latencyMs: integer("latency_ms").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    // Repeats of a failure folded into this row (lib/logs/repeat-fold.ts): the request's address, how many times it
+    // happened, the latest time, and the key that says what counts as the same (null: a row that never folds).
+    sourceIp: text("source_ip"),
+    repeatCount: integer("repeat_count").notNull().default(1),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    foldKey: text("fold_key"),
   },
   (t) => [
+    uniqueIndex("callback_logs_fold_uq").on(t.foldKey).where(sql`${t.foldKey} is not null`),
+    // The retention sweep's range (lib/jobs/retention-sweep.ts).
+    index("callback_logs_created_idx").on(t.createdAt),
     // desc().nullsFirst(): the order `order by created_at desc, id desc` asks for (NULLS FIRST is PostgreSQL's default
     // for desc). drizzle-kit writes a bare desc() as DESC NULLS LAST, which cannot serve it: before migration 0012 the
     // latest row of a tenant, and every logs page, sorted all of the tenant's rows.
@@ -151,6 +170,8 @@ export const refreshLogs = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    // The retention sweep's range (lib/jobs/retention-sweep.ts).
+    index("refresh_logs_created_idx").on(t.createdAt),
     index("refresh_logs_tenant_created_idx").on(t.tenantId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("refresh_logs_tenant_outcome_created_idx").on(t.tenantId, t.outcome, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { tenants } from "./identity";
+import { intuitEnvironmentEnum } from "./quickbooks";
 
 export const deliveryStatusEnum = pgEnum("webhook_delivery_status", [
   "accepted",
@@ -31,8 +32,14 @@ export const webhookDeliveries = pgTable(
     /** Longest delay between an event's own time and its receipt, in milliseconds. */
     maxDelayMs: integer("max_delay_ms"),
     error: text("error"),
+    // A rejected delivery's repeats, folded (lib/logs/repeat-fold.ts); accepted deliveries never fold (fold_key null).
+    sourceIp: text("source_ip"),
+    repeatCount: integer("repeat_count").notNull().default(1),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    foldKey: text("fold_key"),
   },
   (t) => [
+    uniqueIndex("webhook_deliveries_fold_uq").on(t.foldKey).where(sql`${t.foldKey} is not null`),
     index("webhook_deliveries_received_idx").on(t.receivedAt.desc()),
     index("webhook_deliveries_tenants_idx").using("gin", t.tenantIds),
     // The status counts signature failures over 24 hours on every poll: a short range of a small index, not a scan
@@ -54,6 +61,9 @@ export const webhookEvents = pgTable(
     eventKey: text("event_key").notNull(),
     deliveryId: bigint("delivery_id", { mode: "number" }).notNull(),
     realmId: text("realm_id").notNull(),
+    // The environment the event was routed in (the platform's Intuit app's, whose verifier token signed it): with the
+    // realm, which company it is; sandbox and production realm ids are separate namespaces.
+    environment: intuitEnvironmentEnum("environment"),
     tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "set null" }),
     entity: text("entity").notNull(),
     entityId: text("entity_id").notNull(),
@@ -75,6 +85,10 @@ export const webhookEvents = pgTable(
     index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt.desc().nullsFirst(), t.delayMs),
     // The status counts a tenant's dead events on every poll; there are few, and a tenant has many processed ones.
     index("webhook_events_tenant_dead_idx").on(t.tenantId).where(sql`${t.status} = 'dead'`),
+    // The retention sweep's range over settled events. Partial, so that storing a delivery's pending events (the
+    // ingestion hot path) writes no entry here: an event enters it when processing settles it (an update that
+    // already rewrites the row's index entries, since the status is in the other partial indexes' predicates).
+    index("webhook_events_settled_received_idx").on(t.receivedAt).where(sql`${t.status} <> 'pending'`),
   ],
 );
 
@@ -86,6 +100,7 @@ export const quickbooksChanges = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
+    environment: intuitEnvironmentEnum("environment").notNull(),
     realmId: text("realm_id").notNull(),
     entity: text("entity").notNull(),
     entityId: text("entity_id").notNull(),
@@ -95,7 +110,10 @@ export const quickbooksChanges = pgTable(
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("quickbooks_changes_uq").on(t.tenantId, t.entity, t.entityId, t.operation, t.changedAt),
+    // A change is of one company: the environment and the realm are part of what makes it the same change.
+    uniqueIndex("quickbooks_changes_uq").on(t.tenantId, t.environment, t.realmId, t.entity, t.entityId, t.operation, t.changedAt),
     index("quickbooks_changes_tenant_idx").on(t.tenantId, t.changedAt.desc()),
+    // The retention sweep's range (lib/jobs/retention-sweep.ts).
+    index("quickbooks_changes_recorded_idx").on(t.recordedAt),
   ],
 );

@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { afterResponse } from "@/lib/http/after-response";
 import { apiKeyStatus, isUsable, knownScopes } from "./api-key-rules";
 import { keyMatches, prefixOf } from "./key-material";
+import { describeError } from "@/lib/describe-error";
 
 /** A request made with an API key: bound to the key's tenant, limited to its scopes, never a person. */
 export interface ApiKeyPrincipal {
@@ -81,7 +82,7 @@ function touchLastUsed(apiKeyId: string, now: Date): void {
       .set({ lastUsedAt: now })
       .where(and(eq(apiKeys.id, apiKeyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, threshold))))
       .catch((error: unknown) => {
-        console.warn("Could not record an API key's last use:", error instanceof Error ? error.name : typeof error);
+        console.warn(`Could not record an API key's last use: ${describeError(error)}`);
       })
       .finally(() => pendingTouches.delete(write));
     pendingTouches.add(write);

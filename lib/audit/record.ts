@@ -2,6 +2,7 @@ import "server-only";
 import type { Executor } from "@/db";
 import { auditEvents } from "@/db/schema";
 import { clientIp } from "@/lib/http/client-ip";
+import { countRepeat, foldKey } from "@/lib/logs/repeat-fold";
 
 /** The closed vocabulary of audited actions. */
 export type AuditAction =
@@ -17,6 +18,7 @@ export type AuditAction =
   | "connection.activated"
   | "connection.reauthorization_required"
   | "connection.disconnected"
+  | "connection.claim_dropped"
   | "evidence.downloaded"
   | "credentials.viewed"
   | "credentials.changed"
@@ -69,7 +71,33 @@ export interface AuditEntry {
 
 /** Writes one audit event; pass the transaction of the change it records so both commit together. */
 export async function recordAudit(executor: Executor, entry: AuditEntry): Promise<void> {
-  await executor.insert(auditEvents).values({
+  await executor.insert(auditEvents).values(auditRow(entry));
+}
+
+/**
+ * Writes an audit event that a request nobody had to sign in for can cause (a failed callback, a throttled sign-in).
+ * Without an actor (no user, no API key) it is folded like the logs (lib/logs/repeat-fold.ts): repeats of the same
+ * event from the same source (`meta.ip`) within the same 10 minutes count on the first one's row (repeat_count,
+ * last_seen_at) instead of adding rows, so a stranger's flood from one address costs a bounded number of rows. "The
+ * same" event: the same action, tenant, target and outcome, and the same values of the `sameDetails` keys. Name only
+ * keys whose values a caller cannot vary at will (a closed-vocabulary code, not an email or a realm id): every other
+ * detail is the first occurrence's. With an actor it is a row of its own, as recordAudit writes it.
+ */
+export async function recordFoldableAudit(executor: Executor, entry: AuditEntry, sameDetails: readonly string[] = []): Promise<void> {
+  const row = auditRow(entry);
+  if (row.actorUserId !== null || row.actorApiKeyId !== null) {
+    await executor.insert(auditEvents).values(row);
+    return;
+  }
+  const same = [row.tenantId, row.target, row.outcome, ...sameDetails.map((key) => entry.details?.[key] ?? null)];
+  await executor
+    .insert(auditEvents)
+    .values({ ...row, foldKey: foldKey(`audit:${entry.action}`, row.ip, same, new Date()) })
+    .onConflictDoUpdate(countRepeat(auditEvents, auditEvents.createdAt));
+}
+
+function auditRow(entry: AuditEntry) {
+  return {
     tenantId: entry.tenantId,
     actorUserId: entry.actorUserId,
     actorApiKeyId: entry.actorApiKeyId ?? null,
@@ -80,7 +108,7 @@ export async function recordAudit(executor: Executor, entry: AuditEntry): Promis
     requestId: entry.meta?.requestId ?? null,
     ip: entry.meta?.ip ?? null,
     userAgent: entry.meta?.userAgent ?? null,
-  });
+  };
 }
 
 export function requestMetaFrom(req: Request): RequestMeta {

@@ -4,6 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db, ensureDatabaseReady } from "@/db";
 import { recordAudit, requestMetaFromHeaders } from "@/lib/audit/record";
+import { describeError } from "@/lib/describe-error";
 import { env } from "@/lib/env";
 import { safeRedirectUrl } from "@/lib/http/safe-return-path";
 import { signInWithPassword } from "./sign-in-with-password";
@@ -41,7 +42,9 @@ export const { handlers, auth, signIn, signOut, unstable_update: updateSession }
     error: (error: Error) => {
       // Class names are minified in production builds: Auth.js's `type` is the stable name.
       const type = (error as Error & { type?: string }).type ?? error.name;
-      if (type !== "CredentialsSignin") console.error(`[auth] ${type}`);
+      // Auth.js keeps the error it caught (a failed query in authorize…) as `cause.err`.
+      const caught = (error.cause as { err?: unknown } | undefined)?.err;
+      if (type !== "CredentialsSignin") console.error(`[auth] ${type}${caught ? ` ← ${describeError(caught)}` : ""}`);
     },
     warn: () => {},
     debug: () => {},

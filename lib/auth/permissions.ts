@@ -128,6 +128,8 @@ export const ROUTE_ACTIONS = {
   "GET /api/quickbooks/status": "quickbooks.status.read",
   "GET /api/quickbooks/verify-file": "quickbooks.status.read",
   "GET /api/quickbooks/connect": "quickbooks.connect",
+  // The Reconnect page's button: the role asked for is the one on the tenant the page names (requireNamedTenantActor).
+  "POST /api/quickbooks/reconnect": "quickbooks.connect",
   "POST /api/quickbooks/verify": "quickbooks.verify",
   "POST /api/quickbooks/checks": "quickbooks.verify",
   "POST /api/quickbooks/refresh": "quickbooks.refresh",

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { db } from "@/db";
-import { recordAudit, type RequestMeta } from "@/lib/audit/record";
+import { recordAudit, recordFoldableAudit, type RequestMeta } from "@/lib/audit/record";
 import { hashPassword, verifyPassword } from "./password";
 import { auditTrailFailureStore, decideThrottle, SIGN_IN_THROTTLE, type SignInFailureStore, type SignInThrottlePolicy } from "./sign-in-throttle";
 import { findUserByEmail } from "./users";
@@ -67,14 +67,11 @@ export async function signInWithPassword(input: SignInWithPasswordInput, options
     ]);
     const decision = decideThrottle({ email: byEmail, ip: byIp }, startedAt, policy);
     if (decision.throttled) {
-      await recordAudit(db(), {
-        tenantId: null,
-        actorUserId: null,
-        action: "auth.sign_in_throttled",
-        outcome: "failure",
-        details: { email: input.email, limitedBy: decision.limitedBy, retryAfterSeconds: decision.retryAfterSeconds },
-        meta: input.meta,
-      });
+      // A refused attempt is folded by address (lib/logs/repeat-fold.ts), or also by email when the email is what is
+      // limited: an address past its limit can try endless emails, and must not add a row for each.
+      const details = { email: input.email, limitedBy: decision.limitedBy, retryAfterSeconds: decision.retryAfterSeconds };
+      const sameWhen = decision.limitedBy === "email" ? ["limitedBy", "email"] : ["limitedBy"];
+      await recordFoldableAudit(db(), { tenantId: null, actorUserId: null, action: "auth.sign_in_throttled", outcome: "failure", details, meta: input.meta }, sameWhen);
       return { ok: false, reason: "throttled", retryAfterSeconds: decision.retryAfterSeconds };
     }
 

@@ -41,6 +41,42 @@ describe("TokenCipher", () => {
     expect(() => cipher.decrypt("plain-text-token")).toThrow(TokenCipherError);
   });
 
+  it("refuses a value whose tag was cut short, which GCM would otherwise check only in part", () => {
+    const cipher = new TokenCipher(newKey());
+    for (const binding of [undefined, "quickbooks_connections/t/c/access_token_enc"]) {
+      const parts = cipher.encrypt("secret", binding).split(".");
+      expect(Buffer.from(parts[3]!, "base64url")).toHaveLength(16);
+      parts[3] = Buffer.from(parts[3]!, "base64url").subarray(0, 4).toString("base64url");
+      expect(() => cipher.decrypt(parts.join("."), binding)).toThrow(expect.objectContaining({ reason: "tampered" }));
+    }
+  });
+
+  it("binds a value to its row and column: it opens with the same binding only", () => {
+    const cipher = new TokenCipher(newKey());
+    const sealed = cipher.encrypt("refresh-token-A", "quickbooks_connections/tenant-a/conn-a/refresh_token_enc");
+    expect(sealed.startsWith(`v2.${cipher.currentKeyId}.`)).toBe(true);
+    expect(cipher.decrypt(sealed, "quickbooks_connections/tenant-a/conn-a/refresh_token_enc")).toBe("refresh-token-A");
+    for (const other of ["quickbooks_connections/tenant-b/conn-a/refresh_token_enc", "quickbooks_connections/tenant-a/conn-a/access_token_enc", ""]) {
+      expect(() => cipher.decrypt(sealed, other)).toThrow(expect.objectContaining({ reason: "tampered" }));
+    }
+    expect(() => cipher.decrypt(sealed)).toThrow(TokenCipherError);
+    // Relabelled as unbound, it does not open either: the tag covers the binding.
+    expect(() => cipher.decrypt(sealed.replace(/^v2\./, "v1."))).toThrow(expect.objectContaining({ reason: "tampered" }));
+  });
+
+  it("keeps opening unbound values, and reseals them bound with the current key", () => {
+    const oldKey = newKey();
+    const legacy = new TokenCipher(oldKey).encrypt("access-token-1");
+    const cipher = new TokenCipher(newKey(), [oldKey]);
+    expect(cipher.decrypt(legacy, "quickbooks_connections/t/c/access_token_enc")).toBe("access-token-1");
+    expect(cipher.isBoundWithCurrentKey(legacy)).toBe(false);
+    const bound = cipher.reseal(legacy, undefined, "quickbooks_connections/t/c/access_token_enc");
+    expect(cipher.isBoundWithCurrentKey(bound)).toBe(true);
+    expect(cipher.decrypt(bound, "quickbooks_connections/t/c/access_token_enc")).toBe("access-token-1");
+    const moved = cipher.reseal(bound, "quickbooks_connections/t/c/access_token_enc", "token_revocations/t/r/token_enc");
+    expect(cipher.decrypt(moved, "token_revocations/t/r/token_enc")).toBe("access-token-1");
+  });
+
   it("rejects keys that are not 32 bytes", () => {
     expect(() => keyFromBase64(randomBytes(16).toString("base64"))).toThrow(/32 bytes/);
   });

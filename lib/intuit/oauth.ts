@@ -87,6 +87,8 @@ export interface ExchangeAuthorizationCodeInput extends TokenCallInput {
   /** Must equal the redirect_uri of the authorization request. */
   redirectUri: string;
   codeVerifier?: string | null;
+  /** The callback's `iss` parameter, when the authorization server sent one (RFC 9207). */
+  iss?: string | null;
 }
 
 export interface RefreshAccessTokenInput extends TokenCallInput {
@@ -163,14 +165,17 @@ function intuitClientSecretBasic(client: IntuitClientCredentials): oauth.ClientA
 }
 
 /**
- * oauth4webapi only accepts callback parameters that went through validateAuthResponse. The app checks state
- * itself (single-use, server-side) and hands over just the code, so state is skipped here.
+ * oauth4webapi only accepts callback parameters that went through validateAuthResponse. The app checks state itself
+ * (single-use, server-side), so state is skipped here; the `iss` the authorization server sent (RFC 9207) is handed
+ * over, so that a server advertising `authorization_response_iss_parameter_supported` is checked as it asks (and a
+ * response from another issuer refused) instead of every callback failing for a missing `iss`.
  */
-function callbackParameters(as: oauth.AuthorizationServer, client: oauth.Client, code: string): URLSearchParams {
+function callbackParameters(as: oauth.AuthorizationServer, client: oauth.Client, code: string, iss: string | null | undefined): URLSearchParams {
+  const received = new URLSearchParams({ code });
+  if (iss) received.set("iss", iss);
   try {
-    return oauth.validateAuthResponse(as, client, new URLSearchParams({ code }), oauth.skipStateCheck);
+    return oauth.validateAuthResponse(as, client, received, oauth.skipStateCheck);
   } catch {
-    // Only if Intuit ever required an `iss` callback parameter (RFC 9207), which it does not today.
     throw new IntuitOAuthError({ code: "invalid_request", status: null, intuitTid: null, endpoint: "token" });
   }
 }
@@ -182,7 +187,7 @@ function callbackParameters(as: oauth.AuthorizationServer, client: oauth.Client,
 export async function exchangeAuthorizationCode(input: ExchangeAuthorizationCodeInput): Promise<IntuitTokenSet> {
   const client = oauthClient(input.client);
   const auth = intuitClientSecretBasic(input.client);
-  const callback = callbackParameters(input.as, client, input.code);
+  const callback = callbackParameters(input.as, client, input.code, input.iss);
   const verifier = input.codeVerifier ?? oauth.nopkce;
   return callTokenEndpoint(
     input,

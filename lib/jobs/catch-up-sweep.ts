@@ -6,6 +6,7 @@ import { IntuitApiError } from "@/lib/intuit/faults";
 import { recordProcessingError } from "@/lib/metrics/record";
 import { catchUpChanges } from "@/lib/quickbooks/catch-up-changes";
 import { CONNECTION_GONE_CODES, selectSweepCandidates, type SweepCandidate } from "./sweep-candidates";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * The CDC catch-up sweep (lib/quickbooks/catch-up-changes.ts): every active connection is caught up once its last
@@ -43,10 +44,6 @@ export interface CatchUpSweepResult {
   recorded: number;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
-}
-
 /** The health metric's kind of a failed catch-up: "catch_up_" and Intuit's error kind, our error code, or "internal". */
 export function catchUpErrorKind(error: unknown): string {
   if (error instanceof IntuitApiError) return `catch_up_${error.kind}`;
@@ -72,8 +69,7 @@ export async function runCatchUpSweep(options: { now?: Date; limit?: number } = 
         continue;
       }
       result.failed += 1;
-      // The message only: never a stack with request data, never a token (none of these messages carries one).
-      console.error(`CDC catch-up failed for connection ${candidate.connectionId}: ${messageOf(error)}`);
+      console.error(`CDC catch-up failed for connection ${candidate.connectionId}: ${describeError(error)}`);
       await recordProcessingError({ tenantId: candidate.tenantId, kind: catchUpErrorKind(error) });
     }
   }

@@ -4,11 +4,12 @@ import { databaseHandle } from "@/db";
 import { env } from "@/lib/env";
 import { runPendingSyncs } from "@/lib/ledger/run-pending-syncs";
 import { runCatchUpSweep, type CatchUpSweepResult } from "./catch-up-sweep";
-import { runMetricsRetentionSweep, type MetricsRetentionResult } from "./metrics-retention-sweep";
+import { runRetentionSweep, type RetentionResult } from "./retention-sweep";
 import { runRenewalSweep, type RenewalSweepOptions, type RenewalSweepResult } from "./renewal-sweep";
 import { runReverifySweep, type ReverifySweepResult } from "./reverify-sweep";
 import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * The background job runner, the one place that knows how jobs are scheduled:
@@ -30,7 +31,7 @@ import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocatio
  * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at, and catches up, through
  * Intuit's change data capture, connections whose last catch-up is an hour old (catch-up-sweep.ts), and processes the
  * webhook events due for a retry (the webhook queue's state lives in `webhook_events`), and deletes health metrics and
- * realm-limiter permits past their retention (metrics-retention-sweep.ts).
+ * realm-limiter permits, and every log table's rows, past their retention (retention-sweep.ts).
  */
 
 export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
@@ -54,7 +55,7 @@ export interface SweepReport {
   reverify: ReverifySweepResult | null;
   catchUp: CatchUpSweepResult | null;
   webhooks: Awaited<ReturnType<typeof processPendingWebhookEvents>> | null;
-  retention: MetricsRetentionResult | null;
+  retention: RetentionResult | null;
   /** Sync runs taken up: queued ones, and ones a dead process left running. */
   syncs: number | null;
 }
@@ -73,7 +74,7 @@ const globalForJobs = globalThis as unknown as { __qbcBackgroundJobs?: Promise<R
 
 function logError(context: string, error: unknown): void {
   // The message only: never a stack with request data, never a token (none of our messages carry one).
-  console.error(`Background jobs: ${context}: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`Background jobs: ${context}: ${describeError(error)}`);
 }
 
 /**
@@ -109,9 +110,9 @@ export async function runTokenSweeps(options: { now?: Date; renewal?: Pick<Renew
     logError("webhook processing", error);
   }
   try {
-    report.retention = await runMetricsRetentionSweep({ now: options.now });
+    report.retention = await runRetentionSweep({ now: options.now });
   } catch (error) {
-    logError("metrics retention sweep", error);
+    logError("retention sweep", error);
   }
   try {
     report.syncs = await runPendingSyncs(options.now);

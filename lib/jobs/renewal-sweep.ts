@@ -19,6 +19,7 @@ import {
   type RenewalFacts,
   type RenewalReason,
 } from "./due-rules";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * The token renewal sweep: renews the tokens of every connection the rules in due-rules.ts call due, through the
@@ -31,11 +32,11 @@ import {
  * Several sweepers at once (two app instances, or the sweep and its helper jobs, queue.ts): each claims its batch
  * with `FOR UPDATE SKIP LOCKED` and stamps it `renewal_claimed_until` (a short lease), so the sweepers split the work
  * instead of queueing on the same rows, and the rows of a sweeper that died are taken up once its lease runs out.
- * The lease only splits work; correctness never depends on it: each renewal takes the connection's row lock, re-reads
- * the row and re-checks the rules on it (`dueCheck`), so a connection renewed meanwhile (by an API call, "Renew
- * token", or a sweeper whose lease ran out) is kept, not renewed again. Within one process, overlapping sweeps also
- * skip a connection another sweep is renewing, and share one cap on renewals in flight (each holds one of the
- * process's database connections for its whole exchange with Intuit).
+ * The claim only splits work; correctness never depends on it: each renewal decides again on the row it locks to take
+ * the connection's renewal lease (`dueCheck`), so a connection renewed meanwhile (by an API call, "Renew token", or a
+ * sweeper whose claim ran out) is kept, not renewed again. Within one process, overlapping sweeps also skip a
+ * connection another sweep is renewing, and every renewal, the sweep's and the on-demand ones alike, takes one of the
+ * process's renewal slots (lib/quickbooks/client/renewal-slots.ts).
  */
 
 /** The default `limit` of selectConnectionsDueForRenewal (a read for tests and tools; the sweep claims instead). */
@@ -72,7 +73,7 @@ export interface RenewalSweepOptions {
   now?: Date;
   /** Claim at most this many connections in this sweep. Default: no limit but the budget. */
   limit?: number;
-  /** Renewals in flight at once. Default QBC_RENEWAL_CONCURRENCY; never more than that per process in all. */
+  /** Renewals this sweep runs at once. Default QBC_RENEWAL_CONCURRENCY, the process's limit for all renewals. */
   concurrency?: number;
   /**
    * Claim no further batch after this many milliseconds (real time); the batches claimed are still finished. Default
@@ -207,27 +208,11 @@ export async function renewDueConnection(candidate: RenewalCandidate, options: {
     if (error instanceof AppError && error.code === "not_connected") return "skipped";
     // Intuit's refusals are AppErrors and already logged; anything else is a bug or an outage worth a log line.
     if (!(error instanceof AppError)) {
-      console.error(`Scheduled token renewal failed for connection ${candidate.connectionId}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`Scheduled token renewal failed for connection ${candidate.connectionId}: ${describeError(error)}`);
     }
     return "failed";
   } finally {
     renewingHere.delete(candidate.connectionId);
-  }
-}
-
-// Renewals in flight in this process, across every sweep it runs (the pg-boss sweep and a helper job may overlap).
-let inFlightHere = 0;
-const waitingForSlot: (() => void)[] = [];
-
-async function withRenewalSlot<T>(work: () => Promise<T>): Promise<T> {
-  const cap = env().renewalConcurrency;
-  while (inFlightHere >= cap) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
-  inFlightHere += 1;
-  try {
-    return await work();
-  } finally {
-    inFlightHere -= 1;
-    waitingForSlot.shift()?.();
   }
 }
 
@@ -264,7 +249,7 @@ export async function runRenewalSweep(options: RenewalSweepOptions = {}): Promis
     if (claimed.length === RENEWAL_CLAIM_BATCH && !backlogReported && options.onBacklog) {
       backlogReported = true;
       await options.onBacklog().catch((error: unknown) => {
-        console.error(`Token renewal sweep: asking for help failed: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`Token renewal sweep: asking for help failed: ${describeError(error)}`);
       });
     }
   };
@@ -281,7 +266,8 @@ export async function runRenewalSweep(options: RenewalSweepOptions = {}): Promis
   };
   const worker = async () => {
     for (let candidate = await next(); candidate; candidate = await next()) {
-      const outcome = await withRenewalSlot(() => renewDueConnection(candidate, { now: options.now }));
+      // Each renewal also takes one of the process's renewal slots (renewal-slots.ts), shared with on-demand renewals.
+      const outcome = await renewDueConnection(candidate, { now: options.now });
       result[outcome] += 1;
     }
   };

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { verifyConnection } from "@/lib/quickbooks/verify-connection";
 import { CONNECTION_GONE_CODES, selectSweepCandidates, type SweepCandidate } from "./sweep-candidates";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * The daily re-verify: the sync indicator turns red once the last successful Verify is 7 days old
@@ -95,7 +96,7 @@ export async function runReverifySweep(options: { now?: Date; limit?: number } =
       // Intuit's refusals are AppErrors (or IntuitApiErrors) already recorded by verifyConnection; anything else is a
       // bug worth a log line, with the message only.
       if (!(error instanceof AppError) && !(error instanceof IntuitApiError)) {
-        console.error(`Scheduled re-verify failed for connection ${candidate.connectionId}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`Scheduled re-verify failed for connection ${candidate.connectionId}: ${describeError(error)}`);
       }
       if (error instanceof AppError && looksLikeIntuitOutage(error)) {
         result.deferred = candidates.length - index - 1;

@@ -4,6 +4,7 @@ import { db } from "@/db";
 import { tokenRevocations } from "@/db/schema";
 import { attemptRevocation } from "@/lib/quickbooks/attempt-revocation";
 import { MAX_REVOCATION_ATTEMPTS, REVOCATION_BACKOFF_BASE_MS, REVOCATION_BACKOFF_MAX_MS } from "./due-rules";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * Retries the revocations Intuit has not confirmed (Intuit was down when the tenant disconnected): each one at most
@@ -51,7 +52,7 @@ export async function runRevocationRetrySweep(options: { now?: Date; limit?: num
       const outcome = await attemptRevocation(id, null);
       result[outcome.status] += 1;
     } catch (error) {
-      console.error(`Revocation retry ${id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`Revocation retry ${id} failed: ${describeError(error)}`);
       result.failed += 1;
     }
   }

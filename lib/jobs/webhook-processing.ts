@@ -1,6 +1,7 @@
 import "server-only";
 import { afterResponse } from "@/lib/http/after-response";
 import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
+import { describeError } from "@/lib/describe-error";
 
 const WEBHOOK_BATCH = 500;
 const PASS_GAP_MS = 50;
@@ -21,7 +22,7 @@ export function requestWebhookProcessing(): Promise<unknown> {
     do {
       again = false;
       const outcome = await processPendingWebhookEvents({ limit: WEBHOOK_BATCH }).catch((error: unknown) => {
-        console.error(`[webhooks] processing pass failed: ${error instanceof Error ? error.message : "unknown error"}`);
+        console.error(`[webhooks] processing pass failed: ${describeError(error)}`);
         return null;
       });
       // A full batch means more may be waiting: drain the queue instead of leaving it to the next delivery.

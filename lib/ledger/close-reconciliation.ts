@@ -6,7 +6,7 @@ import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { reconciliationClosed } from "./errors";
 import { readReconciliation } from "./read-reconciliation";
-import { findOpenReconciliation, type Reconciliation } from "./store/reconciliations";
+import { lockOpenReconciliation, type Reconciliation } from "./store/reconciliations";
 
 export interface CloseReconciliationOptions {
   tenantId: string;
@@ -15,16 +15,20 @@ export interface CloseReconciliationOptions {
   meta?: RequestMeta;
 }
 
-/** Closes the month: the reconciliation becomes the period's stored snapshot. One closed reconciliation per period. */
+/**
+ * Closes the month: the reconciliation becomes the period's stored snapshot. One closed reconciliation per period.
+ * Everything is read in the closing transaction, after the reconciliation's lock is granted: an explanation in
+ * progress is waited for and is in the snapshot; one that comes later waits for the close and is refused.
+ */
 export async function closeReconciliation(input: CloseReconciliationOptions): Promise<Reconciliation> {
-  const open = await findOpenReconciliation(input.tenantId, input.reconciliationId);
-  const [other] = await db()
-    .select({ id: reconciliations.id })
-    .from(reconciliations)
-    .where(and(eq(reconciliations.tenantId, input.tenantId), eq(reconciliations.environment, open.environment), eq(reconciliations.period, open.period), eq(reconciliations.status, "closed")));
-  if (other) throw new AppError("period_closed", 409, `${open.period} is already closed (reconciliation ${other.id}).`);
-  const read = (await readReconciliation(input.tenantId, input.reconciliationId))!;
   return db().transaction(async (tx) => {
+    const open = await lockOpenReconciliation(tx, input.tenantId, input.reconciliationId, "update");
+    const [other] = await tx
+      .select({ id: reconciliations.id })
+      .from(reconciliations)
+      .where(and(eq(reconciliations.tenantId, input.tenantId), eq(reconciliations.environment, open.environment), eq(reconciliations.period, open.period), eq(reconciliations.status, "closed")));
+    if (other) throw new AppError("period_closed", 409, `${open.period} is already closed (reconciliation ${other.id}).`);
+    const read = (await readReconciliation(input.tenantId, input.reconciliationId, tx))!;
     // The status condition makes a second close (a double click, two tabs) fail instead of closing twice.
     const [closed] = await tx
       .update(reconciliations)

@@ -4,7 +4,7 @@ import { db } from "@/db";
 import { reconciliationLines } from "@/db/schema";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import { reconciliationLineNotFound } from "./errors";
-import { findOpenReconciliation, type ReconciliationLine } from "./store/reconciliations";
+import { lockOpenReconciliation, type ReconciliationLine } from "./store/reconciliations";
 
 export interface ExplainReconciliationLineOptions {
   tenantId: string;
@@ -16,11 +16,16 @@ export interface ExplainReconciliationLineOptions {
   meta?: RequestMeta;
 }
 
-/** Records why a line's difference is acceptable; an empty explanation takes it back. Open reconciliations only. */
+/**
+ * Records why a line's difference is acceptable; an empty explanation takes it back. Open reconciliations only,
+ * checked in the transaction that changes the line, under the reconciliation's lock: against a close at the same
+ * moment, the explanation either lands first (and the close, which waits for it, has it in its snapshot) or waits for
+ * the close and is refused (409).
+ */
 export async function explainReconciliationLine(input: ExplainReconciliationLineOptions): Promise<ReconciliationLine> {
-  await findOpenReconciliation(input.tenantId, input.reconciliationId);
   const explanation = input.explanation.trim() || null;
   return db().transaction(async (tx) => {
+    await lockOpenReconciliation(tx, input.tenantId, input.reconciliationId, "share");
     const [line] = await tx
       .update(reconciliationLines)
       .set({ explanation, explainedByUserId: explanation ? input.actorUserId : null, explainedAt: explanation ? new Date() : null })

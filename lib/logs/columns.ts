@@ -135,6 +135,17 @@ export const AUDIT_DETAIL_KEYS = [
 
 const auditDetailsSql = `coalesce((select jsonb_object_agg(d.key, d.value) from jsonb_each(a.details) as d(key, value) where d.key in (${AUDIT_DETAIL_KEYS.map((k) => `'${k}'`).join(", ")})), '{}'::jsonb)::text`;
 
+/**
+ * A folded row's repeats (lib/logs/repeat-fold.ts): how many times it happened (1 for a row that never folded) and
+ * when last (empty when once). The row's own time column is the first occurrence.
+ */
+function repeatColumns(alias: string): LogColumn[] {
+  return [
+    { name: "count", label: "Times", sql: `${alias}.repeat_count`, type: "integer" },
+    { name: "last_seen_at", label: "Last seen", sql: `${alias}.last_seen_at`, type: "timestamp" },
+  ];
+}
+
 export const LOG_COLUMNS: Record<LogName, readonly LogColumn[]> = {
   callback: [
     { name: "id", label: "Id", sql: "c.id", type: "integer" },
@@ -147,6 +158,7 @@ export const LOG_COLUMNS: Record<LogName, readonly LogColumn[]> = {
     { name: "realm_id", label: "Realm", sql: "c.realm_id", type: "text" },
     { name: "intuit_tid", label: "Intuit tid", sql: "c.intuit_tid", type: "text" },
     { name: "latency_ms", label: "Latency (ms)", sql: "c.latency_ms", type: "integer" },
+    ...repeatColumns("c"),
   ],
   refresh: [
     { name: "id", label: "Id", sql: "r.id", type: "integer" },
@@ -181,6 +193,7 @@ export const LOG_COLUMNS: Record<LogName, readonly LogColumn[]> = {
     { name: "max_delay_ms", label: "Max delay (ms)", sql: "w.max_delay_ms", type: "integer" },
     { name: "http_status", label: "HTTP", sql: "w.http_status", type: "integer" },
     { name: "error", label: "Error", sql: "w.error", type: "text" },
+    ...repeatColumns("w"),
   ],
   access: [
     { name: "id", label: "Id", sql: "a.id", type: "integer" },
@@ -194,5 +207,6 @@ export const LOG_COLUMNS: Record<LogName, readonly LogColumn[]> = {
     { name: "ip", label: "IP", sql: "a.ip", type: "text" },
     { name: "user_agent", label: "User agent", sql: "a.user_agent", type: "text" },
     { name: "details", label: "Details", sql: auditDetailsSql, type: "text" },
+    ...repeatColumns("a"),
   ],
 };

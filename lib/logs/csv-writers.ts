@@ -80,9 +80,12 @@ export function copyStatement(query: ExportQuery): string {
   return `copy (${toInlineSql(copySelectPieces(query.log, query.tenantId, query.filters))}) to stdout with (format csv, header)`;
 }
 
-/** The PostgreSQL path: COPY … TO STDOUT through postgres.js, handed on in chunks of at least 64 KB (CopyChunker). */
+/**
+ * The PostgreSQL path: COPY … TO STDOUT through postgres.js, handed on in chunks of at least 64 KB (CopyChunker). It
+ * runs in the export pool (db/client.ts), where no statement_timeout cuts a COPY that a client reads steadily.
+ */
 export function copyCsv(handle: DatabaseHandle, query: ExportQuery): CsvSource {
-  const client = handle.sql;
+  const client = handle.exportSql ?? handle.sql;
   if (!client) throw new Error("COPY needs the postgres.js client (PostgreSQL only)");
   const counter = new CsvRecordCounter();
   const statement = client.unsafe(copyStatement(query));

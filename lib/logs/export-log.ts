@@ -4,7 +4,9 @@ import type { DatabaseHandle } from "@/db/client";
 import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import type { LogName } from "./columns";
 import { batchCsv, copyCsv, type CsvSource } from "./csv-writers";
+import { ExportStalledError } from "./guard-export-body";
 import { filterParams, type LogFilters } from "./log-query";
+import { describeError } from "@/lib/describe-error";
 
 export type CsvWriter = "copy" | "batches";
 
@@ -35,8 +37,8 @@ export function defaultWriter(handle: DatabaseHandle): CsvWriter {
  * Streams one log of a tenant as CSV, newest first, with the page's filters. Nothing is buffered beyond one chunk:
  * the database is read as the client reads. The access history gets two events: `logs.export_started` before the
  * first byte (so an export that never finishes is still on record; if it cannot be written, nothing is exported),
- * and `logs.exported` when the stream ends, with the row count and success, or failure when the client went away or
- * the database failed midway.
+ * and `logs.exported` when the stream ends, with the row count and success, or failure when the client went away
+ * ("cancelled"), stopped reading and was cut ("stalled") or the database failed midway ("error").
  */
 export async function exportLog(options: ExportLogOptions): Promise<LogExport> {
   const handle = databaseHandle();
@@ -63,7 +65,7 @@ export async function exportLog(options: ExportLogOptions): Promise<LogExport> {
     if (finished) return;
     finished = true;
     await audit("logs.exported", outcome, { rows: source.rows(), ...(reason ? { reason } : {}) }).catch((error: unknown) => {
-      console.error("Could not record the end of a log export:", error instanceof Error ? error.name : typeof error);
+      console.error(`Could not record the end of a log export: ${describeError(error)}`);
     });
   };
 
@@ -96,10 +98,11 @@ export async function exportLog(options: ExportLogOptions): Promise<LogExport> {
           controller.error(error);
         }
       },
-      async cancel() {
+      async cancel(reason: unknown) {
         source.cancel();
         await chunks.return?.(undefined).catch(() => undefined);
-        await finish("failure", "cancelled");
+        // Cut for taking no bytes (guard-export-body.ts), or the client went away.
+        await finish("failure", reason instanceof ExportStalledError ? "stalled" : "cancelled");
       },
     },
     { highWaterMark: 0 },

@@ -5,6 +5,7 @@ import type { QboHealthMetric } from "@/db/schema";
 import type { IntuitApiErrorKind } from "@/lib/intuit/faults";
 import { redactSecrets } from "@/lib/intuit/http";
 import { emptyHistogram, histogramOf } from "./histogram";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * Writers of the integration-health metrics (db/schema/health-metrics.ts), on the hot path of every QuickBooks call:
@@ -117,9 +118,8 @@ function hourlyUpsert(increments: readonly HourlyIncrement[]): SQL {
 }
 
 function warn(what: string, error: unknown): void {
-  // The message only: never the statement's parameters, never a stack.
-  const message = error instanceof Error ? error.message : String(error);
-  console.warn(`[metrics] could not record ${what}: ${message.slice(0, 300)}`);
+  // Never the statement's parameters (a metric row holds Intuit's error text, a tenant id), never a stack.
+  console.warn(`[metrics] could not record ${what}: ${describeError(error)}`);
 }
 
 /** Runs a metric write; a failure is a warning, never the caller's problem. */

@@ -24,7 +24,7 @@ export async function attemptRevocation(revocationId: string, actorUserId: strin
   const target = `quickbooks:${revocation.environment}:${revocation.realmId}`;
   const now = new Date();
   try {
-    const { intuitTid } = await revokeSealedGrant(app, revocation.tokenEnc);
+    const { intuitTid } = await revokeSealedGrant(app, { id: revocation.id, tenantId: revocation.tenantId, tokenEnc: revocation.tokenEnc });
     await db().transaction(async (tx) => {
       await tx
         .update(tokenRevocations)

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { db, type Transaction } from "@/db";
 import { quickbooksChanges, quickbooksConnections } from "@/db/schema";
+import type { IntuitEnvironment } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { CDC_LOOKBACK_MS, getChangeDataCapture, type CdcChange } from "@/lib/intuit/change-data-capture";
 import { notConnected, reauthorizationRequired } from "./errors";
@@ -169,8 +170,11 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** The changes not yet known, read under the connection's row lock so two catch-ups never both add one. */
-async function unknownChanges(tx: Transaction, tenantId: string, changes: readonly ChangeFact[]): Promise<ChangeFact[]> {
+/**
+ * The changes of the company (environment and realm) not yet known, read under the connection's row lock so two
+ * catch-ups never both add one.
+ */
+async function unknownChanges(tx: Transaction, company: { tenantId: string; environment: IntuitEnvironment; realmId: string }, changes: readonly ChangeFact[]): Promise<ChangeFact[]> {
   const fresh: ChangeFact[] = [];
   for (const part of chunks(changes)) {
     const oldest = Math.min(...part.map((c) => c.changedAt.getTime()));
@@ -179,7 +183,9 @@ async function unknownChanges(tx: Transaction, tenantId: string, changes: readon
       .from(quickbooksChanges)
       .where(
         and(
-          eq(quickbooksChanges.tenantId, tenantId),
+          eq(quickbooksChanges.tenantId, company.tenantId),
+          eq(quickbooksChanges.environment, company.environment),
+          eq(quickbooksChanges.realmId, company.realmId),
           inArray(quickbooksChanges.entityId, [...new Set(part.map((c) => c.entityId))]),
           gte(quickbooksChanges.changedAt, new Date(oldest - SAME_CHANGE_TOLERANCE_MS)),
         ),
@@ -218,10 +224,10 @@ export async function catchUpChanges(tenantId: string, options: CatchUpOptions =
     const row = await lockConnection(tx, tenantId, app.environment);
     if (!row || row.id !== connection.id || row.realmId !== realmId || row.status !== "active") throw connectionChanged();
     let inserted = 0;
-    for (const part of chunks(await unknownChanges(tx, tenantId, changes))) {
+    for (const part of chunks(await unknownChanges(tx, { tenantId, environment: app.environment, realmId }, changes))) {
       const rows = await tx
         .insert(quickbooksChanges)
-        .values(part.map((c) => ({ tenantId, realmId, entity: c.entity, entityId: c.entityId, operation: c.operation, changedAt: c.changedAt, source: "cdc" })))
+        .values(part.map((c) => ({ tenantId, environment: app.environment, realmId, entity: c.entity, entityId: c.entityId, operation: c.operation, changedAt: c.changedAt, source: "cdc" })))
         .onConflictDoNothing()
         .returning({ id: quickbooksChanges.id });
       inserted += rows.length;

@@ -1,24 +1,27 @@
 import "server-only";
 import { and, eq, ne } from "drizzle-orm";
 import { db } from "@/db";
+import { violatedUniqueConstraint } from "@/db/constraint-violation";
 import { quickbooksConnections } from "@/db/schema";
-import { recordAudit, type RequestMeta } from "@/lib/audit/record";
+import { recordFoldableAudit, type RequestMeta } from "@/lib/audit/record";
+import { can } from "@/lib/auth/permissions";
 import type { Actor } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import type { IntuitEnvironment } from "@/lib/env";
 import { exchangeAuthorizationCode, IntuitOAuthError, type IntuitTokenSet } from "@/lib/intuit/oauth";
-import { sealTokenSet } from "./client/access-token";
 import { authorizationServerFor } from "./client/authorization-server";
 import { intuitAppFor, type IntuitApp } from "./client/intuit-app";
+import { proveCompany } from "./prove-company";
+import { revokeUnheldGrant } from "./revoke-unheld-grant";
 import { oauthFailureCode } from "./rules/intuit-failures";
 import { callbackMessage } from "./rules/messages";
 import { writeCallbackLog } from "./store/callback-log";
-import { lockConnection, recordConnectionError, transitionConnection } from "./store/connections";
+import { recordConnectionError } from "./store/connections";
 import { consumeOAuthState, type ConnectRequest } from "./store/oauth-state";
-import { verifyConnection } from "./verify-connection";
+import { storeClaimedGrant, storeProvenGrant, type CallbackGrant } from "./store-callback-grant";
 
 /** What Intuit's redirect carried, as the callback route parsed it; `malformed` when its query was not one. */
-export type CallbackInput = { kind: "malformed" } | { kind: "answer"; state?: string; code?: string; realmId?: string; error?: string };
+export type CallbackInput = { kind: "malformed" } | { kind: "answer"; state?: string; code?: string; realmId?: string; error?: string; iss?: string };
 
 export type CallbackOutcome = { ok: true; code: "connected" | "verify_failed" } | { ok: false; code: string };
 
@@ -31,11 +34,15 @@ interface FailureContext {
   recordOnConnection: boolean;
 }
 
+/** The realm index: one tenant per QuickBooks company and environment. */
+const REALM_INDEX = "quickbooks_connections_realm_uq";
+
 /**
- * Step 2, Callback: consume the state → exchange the code → store the tokens → verify. The state is consumed
+ * Step 2, Callback: consume the state → exchange the code → prove the company → store. The state is consumed
  * atomically *before* the code is exchanged, so a callback fired twice (reload, back button) exchanges its code once:
- * a second exchange would make Intuit revoke the first tokens. Every outcome, good or bad, writes a callback log row;
- * none of them writes the code or a token.
+ * a second exchange would make Intuit revoke the first tokens. The company in the query string is only a claim (the
+ * browser carries it and can change it): CompanyInfo for it with the new tokens is Verify, and only a proven company
+ * is held. Every outcome, good or bad, writes a callback log row; none of them writes the code or a token.
  */
 export async function completeCallback(input: CallbackInput, actor: Actor | null, meta: RequestMeta): Promise<CallbackOutcome> {
   const startedAt = performance.now();
@@ -61,6 +68,8 @@ export async function completeCallback(input: CallbackInput, actor: Actor | null
   const own: FailureContext = { tenantId: request.tenantId, environment: request.environment, realmId: input.realmId ?? null, recordOnConnection: true };
   if (input.error) return fail(input.error === "access_denied" || input.error === "invalid_scope" ? input.error : "authorization_error", own);
   if (!input.code || !input.realmId) return fail("invalid_callback", own);
+  // The role is asked again at completion: it may have changed while the consent was open at Intuit.
+  if (!actor || !can(actor.role, "quickbooks.connect")) return fail("forbidden", own);
 
   const app = await intuitAppFor(request.tenantId);
   // The tenant moved to the other environment while the consent was open: this answer is for an app it left.
@@ -68,18 +77,46 @@ export async function completeCallback(input: CallbackInput, actor: Actor | null
   // Refuse a company that another tenant holds before spending the code on it.
   if (await realmHeldByAnotherTenant(app.environment, input.realmId, request.tenantId)) return fail("realm_in_use", own);
 
-  const exchanged = await exchangeCode(app, request, input.code);
+  const exchanged = await exchangeCode(app, request, input.code, input.iss);
   if ("failure" in exchanged) return fail(exchanged.failure, { ...own, intuitTid: exchanged.intuitTid });
-  await storeTokens(app, request, input.realmId, exchanged.tokens, { meta, startedAt });
+  const grant: CallbackGrant = { app, request, realmId: input.realmId, tokens: exchanged.tokens, meta, startedAt };
+  // Tokens that will not be held are dropped; revoked only when they were refused for the company claimed. Intuit
+  // revokes by company (a revocation disconnects the app from it, every grant included), so revoking tokens that are
+  // for a company someone holds would disconnect that holder: the winner of a race for the company, or this tenant's
+  // own connection when a reconnect could not be confirmed. Dropped tokens are never stored, so nothing can use them.
+  const drop = (code: string) => fail(code, { ...own, intuitTid: exchanged.tokens.intuitTid });
 
-  // A successful callback runs Verify at once; its failure shows on the Verify step, not as a failed callback.
+  const proof = await proveCompany(app, { tenantId: request.tenantId, realmId: input.realmId, actorUserId: request.userId }, exchanged.tokens);
+  if (proof.kind === "refused") return revokeGrantAndFail(grant, "realm_not_authorized", own, fail);
+  if (proof.kind === "unconfirmed") {
+    if (!(await storeClaimedGrant(grant, proof.error))) return drop("company_unconfirmed");
+    return { ok: true, code: "verify_failed" };
+  }
   try {
-    await verifyConnection({ tenantId: request.tenantId, actorUserId: request.userId, meta, app });
-    return { ok: true, code: "connected" };
+    await storeProvenGrant(grant, { companyInfo: proof.result.companyInfo, intuitTid: proof.result.intuitTid });
   } catch (error) {
-    if (error instanceof AppError) return { ok: true, code: "verify_failed" };
+    // Two tenants proved the same company at once: the second to commit loses it (its tokens are the same app's
+    // connection to that company as the winner's, so they are dropped, not revoked).
+    if (violatedUniqueConstraint(error) === REALM_INDEX) return drop("realm_in_use");
     throw error;
   }
+  return { ok: true, code: "connected" };
+}
+
+/**
+ * Tokens Intuit issued for another company than the one claimed (the query string was edited, or a consent mixed
+ * up): revoked at Intuit (queued, so an outage is retried), and the callback fails.
+ */
+async function revokeGrantAndFail(grant: CallbackGrant, code: string, context: FailureContext, fail: (code: string, context: FailureContext) => Promise<CallbackOutcome>) {
+  await revokeUnheldGrant({
+    tenantId: grant.request.tenantId,
+    environment: grant.app.environment,
+    realmId: grant.realmId,
+    refreshToken: grant.tokens.refreshToken,
+    actorUserId: grant.request.userId,
+    meta: grant.meta,
+  });
+  return fail(code, { ...context, intuitTid: grant.tokens.intuitTid });
 }
 
 async function realmHeldByAnotherTenant(environment: IntuitEnvironment, realmId: string, tenantId: string): Promise<boolean> {
@@ -91,7 +128,12 @@ async function realmHeldByAnotherTenant(environment: IntuitEnvironment, realmId:
   return !!holder;
 }
 
-async function exchangeCode(app: IntuitApp, request: ConnectRequest, code: string): Promise<{ tokens: IntuitTokenSet } | { failure: string; intuitTid: string | null }> {
+async function exchangeCode(
+  app: IntuitApp,
+  request: ConnectRequest,
+  code: string,
+  iss: string | undefined,
+): Promise<{ tokens: IntuitTokenSet } | { failure: string; intuitTid: string | null }> {
   try {
     const tokens = await exchangeAuthorizationCode({
       as: await authorizationServerFor(app),
@@ -99,6 +141,7 @@ async function exchangeCode(app: IntuitApp, request: ConnectRequest, code: strin
       code,
       redirectUri: request.redirectUri,
       codeVerifier: request.codeVerifier,
+      iss,
     });
     return { tokens };
   } catch (error) {
@@ -106,43 +149,6 @@ async function exchangeCode(app: IntuitApp, request: ConnectRequest, code: strin
     if (error instanceof AppError) return { failure: "intuit_unavailable", intuitTid: null };
     throw error;
   }
-}
-
-/** Stores the exchanged tokens on the tenant's connection, sealed, with the callback log row, in one transaction. */
-async function storeTokens(app: IntuitApp, request: ConnectRequest, realmId: string, tokens: IntuitTokenSet, context: { meta: RequestMeta; startedAt: number }) {
-  const receivedAt = new Date();
-  await db().transaction(async (tx) => {
-    const row = await lockConnection(tx, request.tenantId, app.environment);
-    if (!row) throw new Error("The connection row is missing although authorization started.");
-    const sameCompany = row.realmId === realmId;
-    // An active connection to the same company stays active while its new tokens are verified.
-    await transitionConnection(tx, row, row.status === "active" && sameCompany ? "active" : "callback_received", "tokens_stored", {
-      at: receivedAt,
-      actor: { userId: request.userId },
-      meta: context.meta,
-      changes: {
-        realmId,
-        ...sealTokenSet(tokens, receivedAt),
-        callbackAt: receivedAt,
-        companyName: sameCompany ? row.companyName : null,
-        verifiedAt: sameCompany ? row.verifiedAt : null,
-        connectedAt: sameCompany ? row.connectedAt : null,
-        disconnectedAt: null,
-      },
-      details: { intuitTid: tokens.intuitTid, realmChanged: !sameCompany && row.realmId !== null },
-    });
-    await writeCallbackLog(tx, {
-      tenantId: request.tenantId,
-      userId: request.userId,
-      environment: app.environment,
-      realmId,
-      outcome: "success",
-      errorCode: null,
-      message: "Authorization code exchanged; tokens stored encrypted.",
-      intuitTid: tokens.intuitTid,
-      latencyMs: performance.now() - context.startedAt,
-    });
-  });
 }
 
 /** A failed callback: its log row, the error on the tenant's own connection, and the audit event, together. */
@@ -163,11 +169,13 @@ async function recordFailure(
       message,
       intuitTid: context.intuitTid ?? null,
       latencyMs: performance.now() - attempt.startedAt,
+      sourceIp: attempt.meta.ip,
     });
     if (context.recordOnConnection && context.tenantId && context.environment) {
       await recordConnectionError(tx, { tenantId: context.tenantId, environment: context.environment }, { step: "callback", code, message, at: attempt.now });
     }
-    await recordAudit(tx, {
+    // Anyone can call the callback: repeats from one address fold into a counted row (lib/logs/repeat-fold.ts).
+    await recordFoldableAudit(tx, {
       tenantId: context.tenantId,
       actorUserId: attempt.actor?.userId ?? null,
       action: "connection.callback_failed",
@@ -175,7 +183,7 @@ async function recordFailure(
       outcome: "failure",
       details: { code, intuitTid: context.intuitTid ?? null },
       meta: attempt.meta,
-    });
+    }, ["code", "intuitTid"]);
   });
   return { ok: false, code };
 }

@@ -4,9 +4,11 @@ import { db } from "@/db";
 import { tokenRevocations } from "@/db/schema";
 import type { RequestMeta } from "@/lib/audit/record";
 import { attemptRevocation, type RevocationOutcome } from "./attempt-revocation";
+import { sealForRevocation } from "./client/access-token";
 import { intuitAppFor } from "./client/intuit-app";
 import { canTransition } from "./rules/connection-state";
 import { lockConnection, transitionConnection } from "./store/connections";
+import { queueRevocation } from "./store/token-revocations";
 
 export interface DisconnectOptions {
   tenantId: string;
@@ -30,15 +32,17 @@ export async function disconnectConnection({ tenantId, actorUserId, meta }: Disc
   const disconnected = await db().transaction(async (tx) => {
     const row = await lockConnection(tx, tenantId, app.environment);
     if (!row || !canTransition(row.status, "disconnected")) return false;
-    const token = row.refreshTokenEnc ?? row.accessTokenEnc;
-    if (token) {
-      await tx.insert(tokenRevocations).values({ tenantId, environment: app.environment, realmId: row.realmId, tokenEnc: token, requestedByUserId: actorUserId });
-    }
+    const sealed = sealForRevocation(tenantId, { connection: row });
+    if (sealed) await queueRevocation(tx, { ...sealed, tenantId, environment: app.environment, realmId: row.realmId, requestedByUserId: actorUserId });
     await transitionConnection(tx, row, "disconnected", "disconnected", {
       at: now,
       actor: { userId: actorUserId },
       meta,
+      // The company is let go with the grant: another tenant may connect it, and this tenant's next Connect starts
+      // from nothing (the callback log and the audit trail keep the history).
       changes: {
+        realmId: null,
+        pendingRealmId: null,
         accessTokenEnc: null,
         refreshTokenEnc: null,
         accessTokenExpiresAt: null,

@@ -15,6 +15,8 @@ export interface ConnectionStatusView {
     environment: "sandbox" | "production";
     status: string;
     realmId: string | null;
+    /** The company a callback named that QuickBooks has not confirmed yet (Verify confirms it). */
+    pendingRealmId: string | null;
     companyName: string | null;
     connectedAt: string | null;
     verifiedAt: string | null;
@@ -75,6 +77,7 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
       environment: row.environment,
       status: row.status,
       realmId: row.realmId,
+      pendingRealmId: row.pendingRealmId,
       companyName: row.companyName,
       connectedAt: iso(row.connectedAt),
       verifiedAt: iso(row.verifiedAt),

@@ -80,6 +80,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
   // PGlite, which has no autovacuum), match the index on the environment alone and scan every connection per tenant.
   const connection = db()
     .select({
+      connectionId: sql<string>`${qc.id}`.as("connection_id"),
       status: qc.status,
       realmId: qc.realmId,
       companyName: qc.companyName,
@@ -135,6 +136,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
       status: c.status,
       realmId: c.realmId,
       companyName: c.companyName,
+      connectionId: c.connectionId,
       accessTokenEnc: c.accessTokenEnc,
       hasRefreshToken: c.hasRefreshToken,
       accessTokenExpiresAt: c.accessTokenExpiresAt,
@@ -182,7 +184,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
         app: appFactsOf(row, platform),
         discovery: discoveries.get(intuitEndpointsFor(platform, row.environment).discoveryUrl) ?? null,
         connection,
-        accessTokenSeal: inspectAccessTokenSeal({ accessTokenEnc: row.accessTokenEnc }),
+        accessTokenSeal: row.connectionId ? inspectAccessTokenSeal({ id: row.connectionId, tenantId: row.tenantId, accessTokenEnc: row.accessTokenEnc }) : null,
         lastCallback: lastCallbacks.get(row.tenantId) ?? null,
         lastRefresh: lastRefreshes.get(row.tenantId) ?? null,
         webhooks: null,

@@ -5,6 +5,7 @@ import { rowsOf } from "@/db/rows";
 import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { recordProcessingError, recordWebhookDelays } from "@/lib/metrics/record";
+import { describeError } from "@/lib/describe-error";
 
 /** Attempts before an event is dead-lettered, and the backoff between them. */
 export const MAX_WEBHOOK_ATTEMPTS = 5;
@@ -32,18 +33,19 @@ export type EventProcessor = (tx: Transaction, events: ClaimedEvent[]) => Promis
  */
 export const recordChanges: EventProcessor = async (tx, events) => {
   const ids = idArray(events);
+  // A realm is a company only with its environment: the event's, set when it was routed.
   await tx.execute(sql`
-    insert into ${quickbooksChanges} (tenant_id, realm_id, entity, entity_id, operation, changed_at, source)
-    select tenant_id, realm_id, entity, entity_id, operation, coalesce(occurred_at, received_at), 'webhook'
+    insert into ${quickbooksChanges} (tenant_id, environment, realm_id, entity, entity_id, operation, changed_at, source)
+    select tenant_id, environment, realm_id, entity, entity_id, operation, coalesce(occurred_at, received_at), 'webhook'
     from ${webhookEvents} where id = any(${ids}::bigint[]) and tenant_id is not null
     on conflict do nothing`);
   await tx.execute(sql`
     update ${quickbooksConnections} c set last_change_seen_at = greatest(c.last_change_seen_at, x.at)
     from (
-      select tenant_id, realm_id, max(coalesce(occurred_at, received_at)) as at
-      from ${webhookEvents} where id = any(${ids}::bigint[]) and tenant_id is not null group by tenant_id, realm_id
+      select tenant_id, environment, realm_id, max(coalesce(occurred_at, received_at)) as at
+      from ${webhookEvents} where id = any(${ids}::bigint[]) and tenant_id is not null group by tenant_id, environment, realm_id
     ) x
-    where c.tenant_id = x.tenant_id and c.realm_id = x.realm_id`);
+    where c.tenant_id = x.tenant_id and c.environment = x.environment and c.realm_id = x.realm_id`);
 };
 
 /** Ids as one array parameter (`{1,2,3}`): one bind value for a batch of any size. */
@@ -101,7 +103,8 @@ export async function processPendingWebhookEvents(options: { now?: Date; limit?:
           await processAndMarkDone([event]);
           succeeded([event]);
         } catch (error) {
-          const message = error instanceof Error ? error.message.slice(0, 300) : "processing failed";
+          // Shown on the logs page: what failed, never the statement's values.
+          const message = describeError(error).slice(0, 300);
           const dead = event.attempts >= MAX_WEBHOOK_ATTEMPTS;
           await db()
             .update(webhookEvents)

@@ -1,5 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import { clientIp } from "@/lib/http/client-ip";
 import { readBodyWithLimit } from "@/lib/http/read-body";
 import { WEBHOOK_BODY_LIMIT_BYTES } from "./receive-webhook";
 import { recordOversizedDelivery } from "./store/webhook-deliveries";
@@ -13,7 +14,7 @@ export async function readWebhookBody(req: Request): Promise<Uint8Array> {
   try {
     return await readBodyWithLimit(req, WEBHOOK_BODY_LIMIT_BYTES);
   } catch (error) {
-    if (error instanceof AppError && error.status === 413) await recordOversizedDelivery(req.headers.get("content-type"));
+    if (error instanceof AppError && error.status === 413) await recordOversizedDelivery(req.headers.get("content-type"), clientIp(req.headers));
     throw error;
   }
 }

@@ -1,18 +1,16 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { db } from "@/db";
 import { preparedStatement } from "@/db/prepared";
 import { isDatabaseUnavailable } from "@/db/unavailable";
-import { webhookDeliveries } from "@/db/schema";
 import { createWriteBatcher } from "@/lib/batching/write-batcher";
 import { env } from "@/lib/env";
 import { readWebhookPayload, WebhookPayloadError, type WebhookEvent } from "@/lib/intuit/webhook-payload";
 import { verifyWebhookSignature } from "@/lib/intuit/webhook-signature";
+import { recordRejectedDelivery, type RejectedDelivery } from "./store/webhook-deliveries";
 
 /** Intuit's deliveries hold at most 100 events; 1 MB leaves room and stops abuse. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
-type DeliveryRow = typeof webhookDeliveries.$inferInsert;
 /** The largest delay the `integer` delay columns hold (2^31 − 1 ms). */
 const MAX_STORED_DELAY_MS = 2_147_483_647;
 
@@ -30,12 +28,17 @@ const refuse = (status: number, code: string, message: string): WebhookAnswer =>
  * each event once. Processing happens later (processPendingWebhookEvents), never before the answer, so Intuit gets
  * its 200 well within 3 seconds and a processing failure can never turn into a non-200 answer.
  */
-export async function receiveWebhook(input: { body: Uint8Array; signature: string | null; contentType: string | null; receivedAt?: Date }): Promise<WebhookAnswer> {
+export async function receiveWebhook(input: {
+  body: Uint8Array;
+  signature: string | null;
+  contentType: string | null;
+  receivedAt?: Date;
+  /** The sender's address: refusals are folded by it (store/webhook-deliveries.ts). */
+  sourceIp?: string | null;
+}): Promise<WebhookAnswer> {
   const receivedAt = input.receivedAt ?? new Date();
-  const logRejected = (row: Omit<DeliveryRow, "bodyBytes" | "receivedAt" | "contentType">) =>
-    db()
-      .insert(webhookDeliveries)
-      .values({ ...row, bodyBytes: input.body.byteLength, receivedAt, contentType: input.contentType?.slice(0, 100) ?? null });
+  const logRejected = (row: Pick<RejectedDelivery, "status" | "httpStatus" | "signature" | "error">) =>
+    recordRejectedDelivery({ ...row, bodyBytes: input.body.byteLength, receivedAt, contentType: input.contentType, sourceIp: input.sourceIp ?? null });
 
   const verifierToken = env().intuit.webhookVerifierToken;
   if (!verifierToken) {
@@ -73,7 +76,7 @@ interface AcceptedDelivery {
 }
 
 /** The statement storeDeliveries runs (described there). */
-const insertDeliveries = preparedStatement<{ ord: number; new_event_count: number }, "deliveries" | "events">(
+const insertDeliveries = preparedStatement<{ ord: number; new_event_count: number }, "deliveries" | "events" | "environment">(
   (p) => sql`
     with dv as (
       select * from jsonb_to_recordset(${p.deliveries}::jsonb)
@@ -86,11 +89,12 @@ const insertDeliveries = preparedStatement<{ ord: number; new_event_count: numbe
     ),
     h as (
       select distinct on (realm_id) realm_id, tenant_id from quickbooks_connections
-      where realm_id in (select realm_id from x) and status not in ('disconnected', 'not_connected', 'authorizing')
+      where environment = ${p.environment}::intuit_environment
+        and realm_id in (select realm_id from x) and status not in ('disconnected', 'not_connected', 'authorizing')
     ),
     e as (
-      insert into webhook_events (event_key, delivery_id, realm_id, tenant_id, entity, entity_id, operation, occurred_at, received_at, delay_ms, status)
-      select x.event_key, d.id, x.realm_id, h.tenant_id, x.entity, x.entity_id, x.operation, x.occurred_at, dv.received_at, x.delay_ms,
+      insert into webhook_events (event_key, delivery_id, realm_id, environment, tenant_id, entity, entity_id, operation, occurred_at, received_at, delay_ms, status)
+      select x.event_key, d.id, x.realm_id, ${p.environment}::intuit_environment, h.tenant_id, x.entity, x.entity_id, x.operation, x.occurred_at, dv.received_at, x.delay_ms,
              (case when h.tenant_id is null then 'ignored' else 'pending' end)::webhook_event_status
       from x join d on d.ord = x.ord join dv on dv.ord = x.ord left join h on h.realm_id = x.realm_id
       order by x.ord
@@ -133,6 +137,9 @@ export async function storeDeliveries(deliveries: AcceptedDelivery[]): Promise<n
   const rows = await insertDeliveries({
     deliveries: JSON.stringify(deliveryRows.map((d) => d.row)),
     events: JSON.stringify(deliveryRows.flatMap((d) => d.events)),
+    // The verifier token that signed them is the platform's Intuit app's, of the platform's environment: its realms
+    // are that environment's (a sandbox company and a production one may have the same id).
+    environment: env().intuit.environment,
   });
   const counts = new Array<number>(deliveries.length).fill(0);
   for (const row of rows) counts[Number(row.ord)] = Number(row.new_event_count);

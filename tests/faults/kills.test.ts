@@ -32,12 +32,12 @@ import {
   type Launched,
 } from "@/scripts/built-app";
 import {
-  cipherOf,
   connectOverHttp,
   emulatorControl,
   emulatorState,
   emulatorTokens,
   openSql,
+  openStoredRefreshToken,
   postHeaders,
   seededUser,
   waitUntil,
@@ -91,7 +91,7 @@ describe.runIf(process.env.DATABASE_URL)("the built app killed (SIGKILL) mid-wor
       select status, access_token_enc, refresh_token_enc, access_token_expires_at, last_refreshed_at from quickbooks_connections where tenant_id = ${tenant.tenantId}`;
     return row!;
   };
-  const storedRefreshToken = async (tenant: TestTenant) => cipherOf(env).decrypt((await connection(tenant)).refresh_token_enc);
+  const storedRefreshToken = async (tenant: TestTenant) => openStoredRefreshToken(sql, env, tenant.tenantId);
   const renew = (tenant: TestTenant) => fetch(`${app.url}/api/quickbooks/refresh`, { method: "POST", headers: postHeaders(app, tenant.cookie) });
   const verify = (tenant: TestTenant) => fetch(`${app.url}/api/quickbooks/verify`, { method: "POST", headers: postHeaders(app, tenant.cookie) });
   const refreshRequests = async () => (await emulatorState(emulator.url)).calls.tokenRefreshToken;

@@ -34,6 +34,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import PgBoss from "pg-boss";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { connectionTokenBinding } from "@/lib/crypto/token-binding";
 import { TOKEN_SWEEP_QUEUE } from "@/lib/jobs/queue";
 import { loadTestRealmId } from "@/mocks/intuit/fixtures";
 import {
@@ -224,10 +225,11 @@ describe.runIf(process.env.DATABASE_URL)(`soak: two built instances, ${TENANTS} 
     // ---- Tokens: none lost, none presented twice.
     const stateBefore = await emulatorState(emulator.url);
     const accepted = await emulatorTokens(emulator.url);
-    const connections = await sql<{ tenant_id: string; realm_id: string; status: string; refresh_token_enc: string | null }[]>`
-      select tenant_id, realm_id, status, refresh_token_enc from quickbooks_connections where tenant_id in ${sql(tenants.map((t) => t.tenantId))}`;
+    const connections = await sql<{ id: string; tenant_id: string; realm_id: string; status: string; refresh_token_enc: string | null }[]>`
+      select id, tenant_id, realm_id, status, refresh_token_enc from quickbooks_connections where tenant_id in ${sql(tenants.map((t) => t.tenantId))}`;
     const cipher = cipherOf(env);
-    const lost = connections.filter((c) => c.status !== "active" || !c.refresh_token_enc || !accepted.refresh.has(cipher.decrypt(c.refresh_token_enc)));
+    const opened = (c: (typeof connections)[number]) => cipher.decrypt(c.refresh_token_enc!, connectionTokenBinding({ tenantId: c.tenant_id, id: c.id }, "refresh_token_enc"));
+    const lost = connections.filter((c) => c.status !== "active" || !c.refresh_token_enc || !accepted.refresh.has(opened(c)));
     const activeRefreshByRealm = new Map<string, number>();
     for (const token of (await (await fetch(`${emulator.url}/__emulator/tokens`)).json() as { tokens: { kind: string; realmId: string }[] }).tokens) {
       if (token.kind === "refresh") activeRefreshByRealm.set(token.realmId, (activeRefreshByRealm.get(token.realmId) ?? 0) + 1);

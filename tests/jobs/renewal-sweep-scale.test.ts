@@ -4,6 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { quickbooksConnections, refreshLogs, tenants } from "@/db/schema";
 import { tokenCipher } from "@/lib/crypto/cipher";
+import { connectionTokenBinding } from "@/lib/crypto/token-binding";
 import { env } from "@/lib/env";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
@@ -69,7 +70,7 @@ async function storedTokensAreCurrent(): Promise<boolean> {
   const rows = await db().select().from(quickbooksConnections).where(like(quickbooksConnections.realmId, `${REALM_PREFIX}%`));
   return rows.every((row) => {
     const live = intuit.emulator.activeTokens({ realmId: row.realmId!, kind: "refresh" });
-    return live.length === 1 && tokenCipher().decrypt(row.refreshTokenEnc!) === live[0]!.token;
+    return live.length === 1 && tokenCipher().decrypt(row.refreshTokenEnc!, connectionTokenBinding(row, "refresh_token_enc")) === live[0]!.token;
   });
 }
 

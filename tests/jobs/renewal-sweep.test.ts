@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { quickbooksConnections, refreshLogs, tenants } from "@/db/schema";
 import { tokenCipher } from "@/lib/crypto/cipher";
+import { connectionTokenBinding } from "@/lib/crypto/token-binding";
 import { getCompanyInfo } from "@/lib/intuit/company-info";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { getUsableAccessToken } from "@/lib/quickbooks/client/access-token";
@@ -43,7 +44,7 @@ async function connect(email: string, realmId: string): Promise<string> {
 /** CompanyInfo at the emulator with the access token the database holds now, as any later API call would use it. */
 async function companyInfoWithStoredToken(tenantId: string) {
   const row = (await connectionRow(tenantId))!;
-  const accessToken = tokenCipher().decrypt(row.accessTokenEnc!);
+  const accessToken = tokenCipher().decrypt(row.accessTokenEnc!, connectionTokenBinding(row, "access_token_enc"));
   return (await getCompanyInfo({ apiBaseUrl: intuit.apiBaseUrl, realmId: row.realmId!, accessToken })).companyInfo;
 }
 

@@ -45,7 +45,7 @@ describe("the revocation retry sweep", () => {
     const tenantId = await disconnectWhileRevokeFails();
     const failed = await revocationOf(tenantId);
     expect(failed).toMatchObject({ status: "failed", attempts: 1 });
-    expect(failed.tokenEnc).toMatch(/^v1\./);
+    expect(failed.tokenEnc).toMatch(/^v2\./);
     // Intuit still honours the grant: nobody has revoked it yet.
     expect(intuit.emulator.activeTokens({ realmId: REALM })).not.toEqual([]);
     const revokeCalls = intuit.emulator.calls.revoke;
@@ -81,7 +81,7 @@ describe("the revocation retry sweep", () => {
 
     await db().update(tokenRevocations).set({ attempts: MAX_REVOCATION_ATTEMPTS }).where(eq(tokenRevocations.tenantId, tenantId));
     expect((await runRevocationRetrySweep({ now: after(DAY) })).examined).toBe(0);
-    expect((await revocationOf(tenantId)).tokenEnc).toMatch(/^v1\./);
+    expect((await revocationOf(tenantId)).tokenEnc).toMatch(/^v2\./);
   });
 
   it("two sweeps at once attempt each revocation once", async () => {

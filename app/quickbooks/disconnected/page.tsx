@@ -1,22 +1,24 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { SyncIndicator } from "@/components/quickbooks/SyncIndicator";
+import { ConnectionCheck } from "@/components/quickbooks/ConnectionCheck";
+import { can } from "@/lib/auth/permissions";
 import { currentActor } from "@/lib/auth/session";
-import { detectDisconnect } from "@/lib/quickbooks/detect-disconnect";
+import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
 
 export const metadata: Metadata = { title: "QuickBooks disconnected" };
 export const dynamic = "force-dynamic";
 
 /**
  * Intuit's Disconnect URL: where QuickBooks sends the browser after someone disconnects the app inside QuickBooks.
- * Intuit sends no server-to-server notice, so a signed-in visitor's connection is checked right here.
+ * Intuit sends no server-to-server notice. This GET only reads (any link can trigger it): it shows the connection as
+ * stored; "Check the connection now" (roles that may verify) runs the test call that finds out, as a POST.
  */
 export default async function DisconnectedPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const realm = (await searchParams).realmId;
   const realmId = typeof realm === "string" && /^\d{1,32}$/.test(realm) ? realm : null;
   const reconnect = `/quickbooks/reconnect${realmId ? `?realmId=${realmId}` : ""}`;
   const actor = await currentActor();
-  const status = actor ? await detectDisconnect(actor.tenantId) : null;
+  const status = actor ? await getConnectionStatus(actor.tenantId) : null;
 
   return (
     <main className="mx-auto max-w-2xl space-y-6 px-4 py-12">
@@ -28,14 +30,13 @@ export default async function DisconnectedPage({ searchParams }: { searchParams:
       {actor && status ? (
         <>
           <p className="text-sm text-slate-600">
-            Connection of <strong>{actor.tenantName}</strong>:
+            Connection of <strong>{actor.tenantName}</strong>, as last seen:
           </p>
-          <SyncIndicator indicator={status.indicator} reasons={status.reasons} />
+          <ConnectionCheck tenantId={actor.tenantId} initialStatus={status} canVerify={can(actor.role, "quickbooks.verify")} />
           <div className="flex flex-wrap gap-3">
-            {/* A plain link, not <Link>: Next would prefetch the route handler, which starts an authorization. */}
-            <a href={reconnect} className="rounded-md bg-intuit px-5 py-2.5 font-semibold text-white hover:bg-intuit-dark">
+            <Link href={reconnect} className="rounded-md bg-intuit px-5 py-2.5 font-semibold text-white hover:bg-intuit-dark">
               Reconnect to QuickBooks
-            </a>
+            </Link>
             <Link href="/integrations/quickbooks" className="rounded-md border border-slate-300 px-5 py-2.5 font-medium hover:bg-slate-100">
               Open the console
             </Link>

@@ -23,6 +23,7 @@ const run = (over: Partial<Run>): Run => ({
   createdAt: new Date("2026-11-30T09:00:00.000Z"),
   startedAt: new Date("2026-11-30T09:00:01.250Z"),
   heartbeatAt: null,
+  claimToken: null,
   finishedAt: new Date("2026-11-30T09:00:04.000Z"),
   ...over,
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import { tokenCipher } from "@/lib/crypto/cipher";
+import { connectionTokenBinding } from "@/lib/crypto/token-binding";
 import type { ConnectionRow } from "../store/connections";
 
 type AccessTokenSeal = "current_key" | "previous_key" | "unreadable";
@@ -10,22 +11,28 @@ type AccessTokenSeal = "current_key" | "previous_key" | "unreadable";
 const SEAL_OUTCOMES_KEPT = 500;
 const sealOutcomes = new WeakMap<object, Map<string, AccessTokenSeal>>();
 
-/** Whether the stored access token opens, and with which key: readiness evidence, without handing out the token. */
-export function inspectAccessTokenSeal(row: Pick<ConnectionRow, "accessTokenEnc">): AccessTokenSeal | null {
+/**
+ * Whether the stored access token opens, and with which key: readiness evidence, without handing out the token. A
+ * token bound to another row or column (copied there) is unreadable.
+ */
+export function inspectAccessTokenSeal(row: Pick<ConnectionRow, "id" | "tenantId" | "accessTokenEnc">): AccessTokenSeal | null {
   if (!row.accessTokenEnc) return null;
   const cipher = tokenCipher();
   let outcomes = sealOutcomes.get(cipher);
   if (!outcomes) sealOutcomes.set(cipher, (outcomes = new Map()));
-  const known = outcomes.get(row.accessTokenEnc);
+  const binding = connectionTokenBinding(row, "access_token_enc");
+  // The outcome depends on the row too: the same text copied elsewhere does not open there.
+  const key = `${binding} ${row.accessTokenEnc}`;
+  const known = outcomes.get(key);
   if (known) return known;
   let outcome: AccessTokenSeal;
   try {
-    cipher.decrypt(row.accessTokenEnc);
+    cipher.decrypt(row.accessTokenEnc, binding);
     outcome = cipher.needsRotation(row.accessTokenEnc) ? "previous_key" : "current_key";
   } catch {
     outcome = "unreadable";
   }
   if (outcomes.size >= SEAL_OUTCOMES_KEPT) outcomes.delete(outcomes.keys().next().value!);
-  outcomes.set(row.accessTokenEnc, outcome);
+  outcomes.set(key, outcome);
   return outcome;
 }

@@ -1,9 +1,11 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { AuthorizationServer } from "oauth4webapi";
-import { db, type Transaction } from "@/db";
+import { db } from "@/db";
 import { quickbooksConnections } from "@/db/schema";
 import { tokenCipher } from "@/lib/crypto/cipher";
+import { connectionTokenBinding, revocationTokenBinding, type ConnectionTokenColumn } from "@/lib/crypto/token-binding";
 import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { IntuitOAuthError, refreshAccessToken, type IntuitTokenSet } from "@/lib/intuit/oauth";
@@ -12,34 +14,36 @@ import { recordTokenRenewal } from "@/lib/metrics/record";
 import { notConnected, reauthorizationRequired } from "../errors";
 import { canTransition } from "../rules/connection-state";
 import { tokenExpiries } from "../rules/token-expiries";
-import { classifyRefreshFailure, decideRenewal, hasTimeLeft } from "../rules/token-renewal";
-import { lockConnection, resolvedRefreshError, transitionConnection, type ConnectionRow } from "../store/connections";
+import { decideRenewal, hasTimeLeft, mayResendRefresh } from "../rules/token-renewal";
+import { lockConnection, transitionConnection, type ConnectionRow } from "../store/connections";
 import type { RefreshTrigger } from "../store/refresh-log";
 import { authorizationServerFor } from "./authorization-server";
 import type { IntuitApp } from "./intuit-app";
-import { recordRefreshFailure, recordRenewal, type RenewalContext } from "./renewal-records";
+import { keepLeaseAlive, leaseWaiter, releaseRenewalLease, renewalStillBusy, takeRenewalLease } from "./renewal-lease";
+import { settleRenewal, type IntuitAnswer, type RenewalStep, type RenewResult, type UsableToken } from "./renewal-settlement";
+import { withRenewalSlot } from "./renewal-slots";
 import { INTUIT_RETRY, withRetry, type RetryPolicy } from "./retry";
+
+export type { RenewResult, UsableToken } from "./renewal-settlement";
 
 /**
  * The only module that opens stored tokens (access, refresh, and the copy kept for a revocation): every QuickBooks
- * API call gets its access token here, and every token Intuit hands over is sealed here before it is stored.
+ * API call gets its access token here, and every token Intuit hands over is sealed here, bound to its row and column
+ * (lib/crypto/token-binding.ts), before it is stored.
  *
- * A refresh is single-flight across processes: it runs in one transaction holding a row lock on the connection
- * (SELECT … FOR UPDATE), decides again on the row read under the lock (another process may have refreshed while this
- * one waited), calls Intuit, and commits the rotated refresh token and the new expiry times before the lock is
- * released. Every writer of the tokens takes that lock, so the row cannot change under a renewal. Within one process,
- * callers of the same connection share one promise, so 50 callers make one lock and one call.
+ * A renewal is single-flight across processes without holding a database connection while Intuit answers:
+ * 1. a short transaction locks the connection row, decides again on it (decideRenewal: another process may have
+ *    renewed meanwhile) and takes the row's renewal lease (renewal-lease.ts); a caller that finds another renewal's
+ *    live lease waits for it, polling with backoff, and decides again once it is gone;
+ * 2. Intuit is asked with no connection held, the lease kept alive by a heartbeat;
+ * 3. a second short transaction stores the rotated pair only if the row still holds the refresh token that was sent,
+ *    and otherwise drops or revokes it (renewal-settlement.ts, rules in token-renewal.ts).
+ * Within one process, callers of the same connection share one promise (50 callers make one lease and one call), and
+ * every renewal, whatever its trigger, takes one of the process's renewal slots (renewal-slots.ts).
  */
 
 /** `last_used_at` is written at most this often, to keep a write off every API call. */
 const USE_STAMP_INTERVAL_MS = 5 * 60 * 1000;
-
-export interface UsableToken {
-  accessToken: string;
-  realmId: string;
-  /** The sealed token, so that a 401 retry can tell whether another caller has renewed it since. */
-  sealed: string;
-}
 
 export interface RenewOptions {
   tenantId: string;
@@ -56,30 +60,51 @@ export interface RenewOptions {
   now?: () => Date;
   /**
    * Scheduled renewals: asked again on the row read under the lock (see decideRenewal). Such calls never share an
-   * in-flight promise with interactive callers: they serialise with them on the row lock instead.
+   * in-flight promise with interactive callers: they wait for their lease instead.
    */
   dueCheck?: (row: ConnectionRow, now: Date) => boolean;
 }
 
-export interface RenewResult {
-  token: UsableToken;
-  renewed: boolean;
-  accessTokenExpiresAt: Date | null;
-  refreshTokenExpiresAt: Date | null;
-}
+type RowKey = { tenantId: string; id: string };
 
-/** The token columns of a fresh token set, sealed: what the callback and every renewal store. */
-export function sealTokenSet(tokens: IntuitTokenSet, receivedAt: Date) {
+/** The token columns of a fresh token set, sealed and bound to the connection's row: what the callback and every renewal store. */
+export function sealTokenSet(tokens: IntuitTokenSet, receivedAt: Date, connection: RowKey) {
   return {
-    accessTokenEnc: tokenCipher().encrypt(tokens.accessToken),
-    refreshTokenEnc: tokenCipher().encrypt(tokens.refreshToken),
+    accessTokenEnc: tokenCipher().encrypt(tokens.accessToken, connectionTokenBinding(connection, "access_token_enc")),
+    refreshTokenEnc: tokenCipher().encrypt(tokens.refreshToken, connectionTokenBinding(connection, "refresh_token_enc")),
     ...tokenExpiries(tokens, receivedAt),
   };
 }
 
+function openColumn(row: RowKey, column: ConnectionTokenColumn, sealed: string): string {
+  return tokenCipher().decrypt(sealed, connectionTokenBinding(row, column));
+}
+
 function openToken(row: ConnectionRow): UsableToken {
-  if (!row.accessTokenEnc || !row.realmId) throw notConnected();
-  return { accessToken: tokenCipher().decrypt(row.accessTokenEnc), realmId: row.realmId, sealed: row.accessTokenEnc };
+  // A company the callback could not confirm yet is the one its tokens are for: Verify proves it with them.
+  const realmId = row.pendingRealmId ?? row.realmId;
+  if (!row.accessTokenEnc || !realmId) throw notConnected();
+  return { accessToken: openColumn(row, "access_token_enc", row.accessTokenEnc), realmId, sealed: row.accessTokenEnc };
+}
+
+/** A grant the app lets go of: a connection's stored tokens, or a refresh token Intuit has just handed over. */
+export type GrantToRevoke = { connection: RowKey & Pick<ConnectionRow, "accessTokenEnc" | "refreshTokenEnc"> } | { refreshToken: string };
+
+/**
+ * A new revocation's id and the grant's token sealed for it (bound to that token_revocations row, never copied as it
+ * was stored on the connection): what queueRevocation stores. Null when the connection holds no token.
+ */
+export function sealForRevocation(tenantId: string, grant: GrantToRevoke): { id: string; tokenEnc: string } | null {
+  const id = randomUUID();
+  const to = revocationTokenBinding({ tenantId, id });
+  if ("refreshToken" in grant) return { id, tokenEnc: tokenCipher().encrypt(grant.refreshToken, to) };
+  const { connection } = grant;
+  // Intuit revokes the whole grant with either token; the refresh token outlives the access token.
+  const [column, sealed] = connection.refreshTokenEnc
+    ? (["refresh_token_enc", connection.refreshTokenEnc] as const)
+    : (["access_token_enc", connection.accessTokenEnc] as const);
+  if (!sealed) return null;
+  return { id, tokenEnc: tokenCipher().reseal(sealed, connectionTokenBinding(connection, column), to) };
 }
 
 type UsableRow = ConnectionRow & { accessTokenEnc: string; refreshTokenEnc: string };
@@ -136,90 +161,89 @@ export function renewAccessToken(options: RenewOptions): Promise<RenewResult> {
   const key = `${options.tenantId}:${options.app.environment}${options.dueCheck ? ":due-check" : ""}`;
   const running = inFlight.get(key);
   if (running) return running;
-  const renewal = renewUnderLock(options).finally(() => inFlight.delete(key));
+  const renewal = renewWithLease(options).finally(() => inFlight.delete(key));
   inFlight.set(key, renewal);
   return renewal;
 }
 
-type Attempt = { kind: "renewed"; result: RenewResult } | { kind: "kept"; result: RenewResult } | { kind: "failed"; error: AppError };
+/** Decisions taken again after the row moved on under a renewal (renewal-settlement.ts): once is the rule, twice the bound. */
+const MAX_DECISIONS = 3;
 
-async function renewUnderLock(options: RenewOptions): Promise<RenewResult> {
+async function renewWithLease(options: RenewOptions): Promise<RenewResult> {
+  const as = await authorizationServerFor(options.app);
+  const waitForLease = leaseWaiter();
+  for (let decisions = 1; ; ) {
+    const step = await withRenewalSlot(() => attemptRenewal(as, options));
+    if (step.kind === "done") return step.result;
+    // "busy": another renewal holds the lease; wait for it to end (outside any slot), then decide again on what it left.
+    if (step.kind === "again" ? ++decisions > MAX_DECISIONS : !(await waitForLease())) throw renewalStillBusy();
+  }
+}
+
+/** One decision, and the renewal it calls for: lease, Intuit with no connection held, settle. */
+async function attemptRenewal(as: AuthorizationServer, options: RenewOptions): Promise<RenewalStep> {
   const { tenantId, app } = options;
   const clock = options.now ?? (() => new Date());
-  const as = await authorizationServerFor(app);
   const started = performance.now();
-
-  const attempt = await db()
-    .transaction(async (tx): Promise<Attempt> => {
-      const row = await lockConnection(tx, tenantId, app.environment);
+  let leased: { row: UsableRow; leaseId: string } | null = null;
+  try {
+    const lease = await takeRenewalLease(tenantId, app.environment, (row) => {
       assertUsable(row);
       const now = clock();
-      const decision = decideRenewal(row, now, { force: !!options.force, refusedToken: options.refusedToken, stillDue: options.dueCheck?.(row, now) });
-      if (decision === "keep") {
-        return {
-          kind: "kept",
-          result: { token: openToken(row), renewed: false, accessTokenExpiresAt: row.accessTokenExpiresAt, refreshTokenExpiresAt: row.refreshTokenExpiresAt },
-        };
-      }
-      return refreshLocked(tx, row, as, options);
-    })
-    .catch(async (error: unknown) => {
-      // Not connected, or reauthorization already required: no renewal was attempted. Anything else (the database
-      // failing after Intuit answered, a bug) is a renewal that did not happen.
-      if (!(error instanceof AppError)) await recordTokenRenewal({ tenantId, outcome: "failure", latencyMs: performance.now() - started });
-      throw error;
+      return decideRenewal(row, now, { force: !!options.force, refusedToken: options.refusedToken, stillDue: options.dueCheck?.(row, now) });
     });
-
-  // Recorded once the transaction has ended (and its lock is released): the metric write never holds the lock.
-  if (attempt.kind !== "kept") {
-    await recordTokenRenewal({ tenantId, outcome: attempt.kind === "renewed" ? "success" : "failure", latencyMs: performance.now() - started });
+    if (lease.kind === "busy") return lease;
+    if (lease.kind === "keep") {
+      const { row } = lease;
+      return { kind: "done", result: { token: openToken(row), renewed: false, accessTokenExpiresAt: row.accessTokenExpiresAt, refreshTokenExpiresAt: row.refreshTokenExpiresAt } };
+    }
+    leased = { row: lease.row as UsableRow, leaseId: lease.leaseId };
+    const sent = openColumn(leased.row, "refresh_token_enc", leased.row.refreshTokenEnc);
+    const answer = await askIntuit(as, leased, sent, options);
+    const step = await settleRenewal({
+      ...leased,
+      answer,
+      renewal: { app, trigger: options.trigger, actorUserId: options.actorUserId ?? null, clock },
+      holdsSentToken: (row) => !!row.refreshTokenEnc && (row.refreshTokenEnc === leased!.row.refreshTokenEnc || openColumn(row, "refresh_token_enc", row.refreshTokenEnc) === sent),
+      seal: (tokens, receivedAt, row) => sealTokenSet(tokens, receivedAt, row),
+      sealForRevocation: (refreshToken) => sealForRevocation(tenantId, { refreshToken }),
+      startedAt: started,
+    });
+    // Recorded once the settling transaction has ended: the metric write never holds the row lock.
+    await recordTokenRenewal({ tenantId, outcome: "tokens" in answer ? "success" : "failure", latencyMs: performance.now() - started });
+    if (step.kind === "refused") throw step.error;
+    return step;
+  } catch (error) {
+    // Not connected, reauthorization already required, or refused by Intuit (recorded above): an AppError. Anything
+    // else (the database failing after Intuit answered, a bug) is a renewal that did not happen.
+    if (!(error instanceof AppError)) {
+      if (leased) await releaseRenewalLease(leased.row, leased.leaseId);
+      await recordTokenRenewal({ tenantId, outcome: "failure", latencyMs: performance.now() - started }).catch(() => {});
+    }
+    throw error;
   }
-  if (attempt.kind === "failed") throw attempt.error;
-  return attempt.result;
 }
 
-async function refreshLocked(tx: Transaction, row: UsableRow, as: AuthorizationServer, options: RenewOptions): Promise<Attempt> {
-  const { tenantId, app } = options;
-  const started = performance.now();
-  const refreshToken = tokenCipher().decrypt(row.refreshTokenEnc);
-  let tokens: IntuitTokenSet;
+/**
+ * The token call, with the lease kept alive while it lasts. A failed call is sent again only when Intuit cannot have
+ * acted on it (mayResendRefresh): after a timeout the stored pair is kept and the next renewal uses it.
+ */
+async function askIntuit(as: AuthorizationServer, leased: { row: UsableRow; leaseId: string }, refreshToken: string, options: RenewOptions): Promise<IntuitAnswer> {
+  const { app } = options;
+  const heartbeat = keepLeaseAlive(leased.row, leased.leaseId);
   try {
-    tokens = await withRetry(
+    const tokens = await withRetry(
       () => refreshAccessToken({ as, client: { clientId: app.clientId, clientSecret: app.clientSecret }, refreshToken, timeoutMs: options.timeoutMs }),
-      isPassingOAuthFailure,
+      mayResendRefresh,
       options.retry ?? INTUIT_RETRY,
     );
+    return { tokens, sent: refreshToken };
   } catch (error) {
-    if (!(error instanceof IntuitOAuthError)) throw error;
-    const failure = classifyRefreshFailure(error);
-    await recordRefreshFailure(tx, renewalOf(row, options), failure, error.intuitTid, performance.now() - started);
-    return { kind: "failed", error: failure.error };
+    if (error instanceof IntuitOAuthError) return { refused: error, sent: refreshToken };
+    throw error;
+  } finally {
+    heartbeat.stop();
   }
-
-  const receivedAt = (options.now ?? (() => new Date()))();
-  const sealed = sealTokenSet(tokens, receivedAt);
-  const rotated = tokens.refreshToken !== refreshToken;
-  // Commit the new pair before anyone uses it: the lock is held until this transaction ends.
-  await tx
-    .update(quickbooksConnections)
-    .set({ ...sealed, lastRefreshedAt: receivedAt, updatedAt: receivedAt, ...resolvedRefreshError(row) })
-    .where(and(eq(quickbooksConnections.id, row.id), eq(quickbooksConnections.tenantId, tenantId)));
-  await recordRenewal(tx, renewalOf(row, options), { tokens, sealed, rotated, durationMs: performance.now() - started });
-  return {
-    kind: "renewed",
-    result: {
-      token: { accessToken: tokens.accessToken, realmId: row.realmId ?? "", sealed: sealed.accessTokenEnc },
-      renewed: true,
-      accessTokenExpiresAt: sealed.accessTokenExpiresAt,
-      refreshTokenExpiresAt: sealed.refreshTokenExpiresAt,
-    },
-  };
-}
-
-const isPassingOAuthFailure = (error: unknown) => error instanceof IntuitOAuthError && error.retryable;
-
-function renewalOf(row: UsableRow, options: RenewOptions): RenewalContext {
-  return { row, app: options.app, trigger: options.trigger, actorUserId: options.actorUserId ?? null, at: (options.now ?? (() => new Date()))() };
 }
 
 /**
@@ -256,11 +280,12 @@ async function requireReauthorization(options: { tenantId: string; app: IntuitAp
 }
 
 /**
- * Revokes the grant behind a sealed token kept for that purpose (after a disconnect), retrying Intuit's passing
+ * Revokes the grant behind a sealed token kept for that purpose (a token_revocations row), retrying Intuit's passing
  * failures. Throws what Intuit or the way to it answered.
  */
-export async function revokeSealedGrant(app: IntuitApp, sealedToken: string): Promise<{ intuitTid: string | null }> {
+export async function revokeSealedGrant(app: IntuitApp, revocation: { id: string; tenantId: string; tokenEnc: string }): Promise<{ intuitTid: string | null }> {
   const as = await authorizationServerFor(app);
-  const token = tokenCipher().decrypt(sealedToken);
-  return withRetry(() => revokeToken({ as, client: { clientId: app.clientId, clientSecret: app.clientSecret }, token }), isPassingOAuthFailure, INTUIT_RETRY);
+  const token = tokenCipher().decrypt(revocation.tokenEnc, revocationTokenBinding(revocation));
+  const passing = (error: unknown) => error instanceof IntuitOAuthError && error.retryable;
+  return withRetry(() => revokeToken({ as, client: { clientId: app.clientId, clientSecret: app.clientSecret }, token }), passing, INTUIT_RETRY);
 }

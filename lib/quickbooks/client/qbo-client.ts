@@ -70,41 +70,53 @@ export async function callQuickBooks<T extends { intuitTid: string | null }>(
   request: (input: QboCallInput) => Promise<T>,
 ): Promise<T & { realmId: string }> {
   const app = caller.app ?? (await intuitAppFor(caller.tenantId, caller.environment));
+  const tokenOptions = { tenantId: caller.tenantId, app, actorUserId: caller.actorUserId ?? null, background: caller.background ?? false };
+  return callWithAccessToken(tokenOptions, (token) => callWithToken({ ...caller, app }, token, operation, request));
+}
+
+/**
+ * The same call with a token the caller holds rather than the stored one: the callback proves that the tokens it has
+ * just received open the company its query string claims, before anything is stored. No renewal on a 401: a token
+ * that has just been issued and is refused says the company is not the grant's.
+ */
+export async function callWithToken<T extends { intuitTid: string | null }>(
+  caller: QuickBooksCaller & { app: IntuitApp },
+  token: { accessToken: string; realmId: string },
+  operation: string,
+  request: (input: QboCallInput) => Promise<T>,
+): Promise<T & { realmId: string }> {
+  const { app } = caller;
   const timeoutMs = caller.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const idempotent = caller.idempotent ?? true;
-  const tokenOptions = { tenantId: caller.tenantId, app, actorUserId: caller.actorUserId ?? null, background: caller.background ?? false };
-
-  return callWithAccessToken(tokenOptions, async (token) => {
-    const record = { tenantId: caller.tenantId, environment: app.environment, realmId: token.realmId, operation };
-    const maxWaitMs = caller.maxWaitMs ?? (caller.background ? BACKGROUND_MAX_WAIT_MS : INTERACTIVE_MAX_WAIT_MS);
-    for (let attempt = 1; ; attempt++) {
-      const permit = await acquireRealmPermit(realmKeyOf(app.environment, token.realmId), { limits: caller.limits, leaseMs: timeoutMs + 5_000, maxWaitMs }).catch(async (error: unknown) => {
-        if (error instanceof IntuitApiError) {
-          await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: maxWaitMs });
-          await recordApiCall({ ...record, outcome: "throttled", httpStatus: null, latencyMs: 0, intuitTid: null, errorCode: error.code, errorMessage: error.message });
-        }
-        throw error;
-      });
-      if (permit.waitedMs > 0) await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: permit.waitedMs });
-
-      const started = performance.now();
-      let failure: IntuitApiError;
-      try {
-        const result = await request({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken, timeoutMs });
-        await permit.release();
-        await recordApiCall({ ...record, outcome: "success", httpStatus: 200, latencyMs: performance.now() - started, intuitTid: result.intuitTid, errorCode: null, errorMessage: null });
-        return { ...result, realmId: token.realmId };
-      } catch (error) {
-        await permit.release();
-        if (!(error instanceof IntuitApiError)) throw error;
-        failure = error;
+  const record = { tenantId: caller.tenantId, environment: app.environment, realmId: token.realmId, operation };
+  const maxWaitMs = caller.maxWaitMs ?? (caller.background ? BACKGROUND_MAX_WAIT_MS : INTERACTIVE_MAX_WAIT_MS);
+  for (let attempt = 1; ; attempt++) {
+    const permit = await acquireRealmPermit(realmKeyOf(app.environment, token.realmId), { limits: caller.limits, leaseMs: timeoutMs + 5_000, maxWaitMs }).catch(async (error: unknown) => {
+      if (error instanceof IntuitApiError) {
+        await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: maxWaitMs });
+        await recordApiCall({ ...record, outcome: "throttled", httpStatus: null, latencyMs: 0, intuitTid: null, errorCode: error.code, errorMessage: error.message });
       }
-      const latencyMs = performance.now() - started;
-      await recordApiCall({ ...record, outcome: failure.kind, httpStatus: failure.status, latencyMs, intuitTid: failure.intuitTid, errorCode: failure.code, errorMessage: failure.message });
-      const delay = retryDelayMs(failure, attempt, idempotent);
-      if (failure.kind === "throttled") await recordThrottleHit({ tenantId: caller.tenantId, source: "intuit", waitedMs: delay ?? 0 });
-      if (delay === null) throw failure;
-      await sleep(delay);
+      throw error;
+    });
+    if (permit.waitedMs > 0) await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: permit.waitedMs });
+
+    const started = performance.now();
+    let failure: IntuitApiError;
+    try {
+      const result = await request({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken, timeoutMs });
+      await permit.release();
+      await recordApiCall({ ...record, outcome: "success", httpStatus: 200, latencyMs: performance.now() - started, intuitTid: result.intuitTid, errorCode: null, errorMessage: null });
+      return { ...result, realmId: token.realmId };
+    } catch (error) {
+      await permit.release();
+      if (!(error instanceof IntuitApiError)) throw error;
+      failure = error;
     }
-  });
+    const latencyMs = performance.now() - started;
+    await recordApiCall({ ...record, outcome: failure.kind, httpStatus: failure.status, latencyMs, intuitTid: failure.intuitTid, errorCode: failure.code, errorMessage: failure.message });
+    const delay = retryDelayMs(failure, attempt, idempotent);
+    if (failure.kind === "throttled") await recordThrottleHit({ tenantId: caller.tenantId, source: "intuit", waitedMs: delay ?? 0 });
+    if (delay === null) throw failure;
+    await sleep(delay);
+  }
 }

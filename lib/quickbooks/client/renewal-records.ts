@@ -11,7 +11,7 @@ import type { IntuitApp } from "./intuit-app";
 // for a refusal what it does to the connection. Never a token: only expiry times, codes and Intuit's trace id.
 
 export interface RenewalContext {
-  /** The connection row as read under the renewal's lock. */
+  /** The connection row as the renewal settles on it (locked). */
   row: ConnectionRow;
   app: IntuitApp;
   trigger: RefreshTrigger;
@@ -60,12 +60,46 @@ export async function recordRenewal(
   });
 }
 
-/** Logs a failed renewal and does to the connection what the failure means (classifyRefreshFailure). */
-export async function recordRefreshFailure(tx: Transaction, renewal: RenewalContext, failure: RefreshFailure, intuitTid: string | null, durationMs: number): Promise<void> {
+/**
+ * A renewal Intuit answered whose tokens were not stored: the connection moved on while Intuit answered
+ * (settleRenewedTokens). Logged as skipped, with what became of them; the connection is not touched.
+ */
+export async function recordUnstoredRenewal(
+  tx: Transaction,
+  renewal: RenewalContext,
+  outcome: { tokens: IntuitTokenSet; revoked: boolean; durationMs: number },
+): Promise<void> {
+  await writeRefreshLog(tx, {
+    ...logContext(renewal),
+    outcome: "skipped",
+    errorCode: "connection_changed",
+    message: outcome.revoked
+      ? "Intuit renewed the token, but the connection let its grant go meanwhile: the new tokens were not stored and their grant is queued for revocation."
+      : "Intuit renewed the token, but the connection changed meanwhile (a newer grant, or another renewal, was stored): the new tokens were not stored.",
+    intuitTid: outcome.tokens.intuitTid,
+    newAccessExpiresAt: null,
+    newRefreshExpiresAt: null,
+    refreshTokenRotated: null,
+    durationMs: outcome.durationMs,
+  });
+}
+
+/**
+ * Logs a failed renewal and, with `applyToConnection` (settleRefusal), does to the connection what the failure means
+ * (classifyRefreshFailure).
+ */
+export async function recordRefreshFailure(
+  tx: Transaction,
+  renewal: RenewalContext,
+  failure: RefreshFailure,
+  intuitTid: string | null,
+  durationMs: number,
+  { applyToConnection = true }: { applyToConnection?: boolean } = {},
+): Promise<void> {
   const { row, at } = renewal;
-  if (failure.connection === "reauthorize") {
+  if (applyToConnection && failure.connection === "reauthorize") {
     await transitionConnection(tx, row, "reauthorization_required", "grant_refused", { at, actor: { userId: renewal.actorUserId }, details: { intuitTid } });
-  } else if (failure.connection === "record_error") {
+  } else if (applyToConnection && failure.connection === "record_error") {
     await recordConnectionError(tx, row, { step: "refresh", code: failure.code, message: failure.error.userMessage, at });
   }
   await writeRefreshLog(tx, {

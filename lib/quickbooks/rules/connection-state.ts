@@ -66,12 +66,17 @@ export const TRANSITION_REASONS = {
   tokens_stored: { audit: "connection.tokens_stored", error: "clear" },
   verified: { audit: "connection.verified", error: "clear" },
   disconnected: { audit: "connection.disconnected", error: "clear" },
+  // Tokens stored for a company that was never proven (refused by QuickBooks, or taken by another tenant meanwhile).
+  claim_dropped: { audit: "connection.claim_dropped", error: "set" },
   grant_refused: { audit: "connection.reauthorization_required", error: "set" },
   token_refused_after_renewal: { audit: "connection.reauthorization_required", error: "set" },
   credentials_changed: { audit: "connection.reauthorization_required", error: "set" },
 } as const;
 export type TransitionReason = keyof typeof TRANSITION_REASONS;
-export type ReauthorizationReason = { [R in TransitionReason]: (typeof TRANSITION_REASONS)[R]["error"] extends "set" ? R : never }[TransitionReason];
+export type ReauthorizationReason = Exclude<
+  { [R in TransitionReason]: (typeof TRANSITION_REASONS)[R]["error"] extends "set" ? R : never }[TransitionReason],
+  "claim_dropped"
+>;
 
 /** What the steps show after a move to reauthorization_required, by reason: plain words and what to do. */
 export const REAUTHORIZATION: Readonly<Record<ReauthorizationReason, { step: "refresh"; code: string; message: string }>> = {
@@ -94,7 +99,7 @@ export const REAUTHORIZATION: Readonly<Record<ReauthorizationReason, { step: "re
 
 /** A reason that moves the connection to reauthorization_required and records why. */
 export function isReauthorizationReason(reason: TransitionReason): reason is ReauthorizationReason {
-  return TRANSITION_REASONS[reason].error === "set";
+  return reason in REAUTHORIZATION;
 }
 
 /** What a person can do with the connection in its current state; the console shows these and no others. */

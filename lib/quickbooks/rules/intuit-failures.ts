@@ -26,6 +26,11 @@ export function describeApiError(error: IntuitApiError): string {
   }
 }
 
+/** QuickBooks' answer when tokens do not open a company: 401 (not accepted) or 403 (not this company's grant). */
+export function refusesCompany(error: IntuitApiError): boolean {
+  return error.kind === "authentication" || error.kind === "authorization";
+}
+
 /** Turns an OAuth failure into the stable code used in logs and messages. */
 export function oauthFailureCode(error: IntuitOAuthError): string {
   if (error.code === "invalid_grant" || error.code === "invalid_client") return error.code;

@@ -15,6 +15,9 @@ export const CALLBACK_MESSAGES: Record<string, string> = {
   authorization_error: "Intuit reported an error during authorization. Start again; if it persists, check the app settings.",
   invalid_callback: "The answer from Intuit was incomplete (no authorization code or company id). Start again.",
   realm_in_use: "That QuickBooks company is already connected to another tenant. Disconnect it there first.",
+  realm_not_authorized:
+    "The QuickBooks company named in Intuit's answer is not one this authorization opens, so nothing was connected and the authorization was revoked. Click “Connect to QuickBooks” to start again.",
+  company_unconfirmed: "QuickBooks could not confirm the company just now, so your connection was left as it was. Try again in a few minutes.",
   invalid_grant: "Intuit refused the authorization code (it may have expired or been used already). Start again.",
   invalid_client: "Intuit refused the app's credentials. An admin should check the client id and secret.",
   intuit_unavailable: "Intuit could not be reached. Try again in a few minutes.",
@@ -22,6 +25,9 @@ export const CALLBACK_MESSAGES: Record<string, string> = {
   discovery_unavailable: "Intuit's configuration document could not be loaded, so the connect flow could not start. Try again in a few minutes.",
   forbidden: "Your role does not allow connecting QuickBooks for this tenant.",
   cross_origin_request: "The request did not come from this console. Start again from the console.",
+  // The Connect link names the tenant its page was for (lib/http/tenant-binding.ts); this console shows the session's.
+  tenant_mismatch: "That Connect button was on a page for another tenant than the one your session acts for now (shown here). Nothing was started: connect from this page if this is the tenant you meant.",
+  tenant_required: "That Connect link did not say which tenant it was for, so nothing was started. Use “Connect to QuickBooks” on this page.",
 };
 
 export function callbackMessage(code: string): string {

@@ -113,6 +113,8 @@ export interface TransitionEffects {
   changes?: ConnectionChanges;
   /** What the audit event says beyond the move itself (from, to). */
   details?: AuditDetails;
+  /** The error the steps show after a move that records one and has no standing message (claim_dropped). */
+  error?: Omit<ConnectionError, "at">;
 }
 
 /**
@@ -126,11 +128,13 @@ export async function transitionConnection(
   connection: ConnectionRow,
   to: ConnectionStatus,
   reason: TransitionReason,
-  { at, actor, meta, changes = {}, details = {} }: TransitionEffects,
+  { at, actor, meta, changes = {}, details = {}, ...effects }: TransitionEffects,
 ): Promise<ConnectionRow> {
   assertTransition(connection.status, to);
   const errorEffect = TRANSITION_REASONS[reason].error;
-  const error = isReauthorizationReason(reason) ? errorColumns(REAUTHORIZATION[reason], at) : errorEffect === "clear" ? errorColumns(null, null) : {};
+  const recorded = isReauthorizationReason(reason) ? REAUTHORIZATION[reason] : effects.error;
+  if (errorEffect === "set" && !recorded) throw new Error(`A ${reason} move must say what went wrong.`);
+  const error = errorEffect === "set" ? errorColumns(recorded!, at) : errorEffect === "clear" ? errorColumns(null, null) : {};
   const [moved] = await tx
     .update(quickbooksConnections)
     .set({ ...changes, status: to, ...error, updatedAt: at })

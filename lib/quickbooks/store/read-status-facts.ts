@@ -22,7 +22,10 @@ export interface StatusFacts {
   webhooks: { signatureFailures: number; deadLetters: number };
   /** Delay between a webhook event's own time and its receipt, over 24 hours. */
   webhookDelays: { events: number; p50Ms: number | null; p95Ms: number | null };
-  /** The latest reconciliation of that environment and the accounts ("1200 Inventory") with unexplained differences. */
+  /**
+   * The latest reconciliation of the company the connection holds and the accounts ("1200 Inventory") with unexplained
+   * differences: one made against a company the tenant has since left says nothing about the one it holds now.
+   */
   reconciliation: { id: number; period: string; unexplained: string[] } | null;
 }
 
@@ -63,7 +66,7 @@ const statusFacts = preparedStatement<FactsRow, "tenantId" | "platformEnvironmen
            from callback_logs l where l.tenant_id = ${p.tenantId} order by l.created_at desc, l.id desc limit 1) as last_callback,
         (select json_build_object('outcome', l.outcome, 'errorCode', l.error_code, 'message', l.message, 'at', l.created_at)
            from refresh_logs l where l.tenant_id = ${p.tenantId} order by l.created_at desc, l.id desc limit 1) as last_refresh,
-        (select count(*)::int from webhook_deliveries d where d.status = 'rejected_signature' and d.received_at >= ${p.since}::timestamptz) as signature_failures,
+        (select coalesce(sum(d.repeat_count), 0)::int from webhook_deliveries d where d.status = 'rejected_signature' and d.received_at >= ${p.since}::timestamptz) as signature_failures,
         (select count(*)::int from webhook_events e where e.tenant_id = ${p.tenantId} and e.status = 'dead') as dead_letters,
         (select json_build_object('events', count(e.delay_ms), 'p50', percentile_cont(0.5) within group (order by e.delay_ms),
                                   'p95', percentile_cont(0.95) within group (order by e.delay_ms))
@@ -73,6 +76,7 @@ const statusFacts = preparedStatement<FactsRow, "tenantId" | "platformEnvironmen
                     where rl.tenant_id = ${p.tenantId} and rl.reconciliation_id = x.id and rl.difference <> 0 and coalesce(rl.explanation, '') = ''),
                   '[]'::json))
            from (select r.id, r.period from reconciliations r where r.tenant_id = ${p.tenantId} and r.environment = chosen.environment
+                   and r.realm_id = (select q.realm_id from quickbooks_connections q where q.tenant_id = ${p.tenantId} and q.environment = chosen.environment)
                  order by r.created_at desc, r.id desc limit 1) x) as reconciliation
       from chosen`,
 );

@@ -3,9 +3,10 @@
 // stored tokens are exactly what the product writes and the emulator knows every one of them.
 import { hash } from "@node-rs/argon2";
 import postgres from "postgres";
+import { connectionTokenBinding } from "@/lib/crypto/token-binding";
 import { keyFromBase64, TokenCipher } from "@/lib/crypto/token-cipher";
 import { completeConsent } from "@/mocks/intuit/consent";
-import { sessionCookie, type BuiltApp } from "@/scripts/built-app";
+import { consoleTenant, sessionCookie, type BuiltApp } from "@/scripts/built-app";
 
 export type Sql = postgres.Sql;
 
@@ -13,6 +14,12 @@ export const openSql = (databaseUrl: string, max = 4): Sql => postgres(databaseU
 
 /** The built app's own cipher (productionEnv's TOKEN_ENCRYPTION_KEY): the test opens what the app sealed. */
 export const cipherOf = (env: NodeJS.ProcessEnv) => new TokenCipher(keyFromBase64(env.TOKEN_ENCRYPTION_KEY!));
+
+/** The refresh token the tenant's connection stores, opened with its row's binding as the app opens it. */
+export async function openStoredRefreshToken(sql: Sql, env: NodeJS.ProcessEnv, tenantId: string): Promise<string> {
+  const [row] = await sql<{ id: string; refresh_token_enc: string }[]>`select id, refresh_token_enc from quickbooks_connections where tenant_id = ${tenantId}`;
+  return cipherOf(env).decrypt(row!.refresh_token_enc, connectionTokenBinding({ tenantId, id: row!.id }, "refresh_token_enc"));
+}
 
 export interface TestTenant {
   tenantId: string;
@@ -61,7 +68,7 @@ export async function createTenants(sql: Sql, count: number, authSecret: string,
  * ("connected" when the code exchange and the Verify both worked).
  */
 export async function connectOverHttp(app: Pick<BuiltApp, "url">, cookie: string, realmId: string): Promise<string | null> {
-  const start = await fetch(`${app.url}/api/quickbooks/connect`, { headers: { cookie, accept: "application/json" }, redirect: "manual" });
+  const start = await fetch(`${app.url}/api/quickbooks/connect`, { headers: { cookie, accept: "application/json", ...consoleTenant(cookie) }, redirect: "manual" });
   const authorizeUrl = start.headers.get("location");
   if (start.status !== 302 || !authorizeUrl) throw new Error(`connect answered ${start.status}: ${await start.text()}`);
   const callback = await completeConsent(authorizeUrl, { realmId });
@@ -71,9 +78,10 @@ export async function connectOverHttp(app: Pick<BuiltApp, "url">, cookie: string
   return new URL(landing.headers.get("location")!).searchParams.get("callback");
 }
 
-/** What a browser sends with a POST from the console (the app checks Origin on every change). */
+/** What a browser sends with a POST from the console (the app checks Origin and the page's tenant on every change). */
 export const postHeaders = (app: Pick<BuiltApp, "url" | "env">, cookie: string) => ({
   cookie,
+  ...consoleTenant(cookie),
   origin: new URL(app.env.APP_URL!).origin,
   accept: "application/json",
   "content-type": "application/json",

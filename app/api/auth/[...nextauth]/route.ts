@@ -2,6 +2,8 @@
 import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth/auth";
 import { withoutInvalidCallbackUrl } from "@/lib/auth/auth-request";
+import { hasUndecodablePath, undecodablePathResponse } from "@/lib/http/undecodable-path";
 
-export const GET = (req: NextRequest) => handlers.GET(withoutInvalidCallbackUrl(req));
-export const POST = (req: NextRequest) => handlers.POST(withoutInvalidCallbackUrl(req));
+// A path that does not decode is bad input (400): Auth.js would report it as a server configuration error.
+export const GET = (req: NextRequest) => (hasUndecodablePath(req.url) ? undecodablePathResponse() : handlers.GET(withoutInvalidCallbackUrl(req)));
+export const POST = (req: NextRequest) => (hasUndecodablePath(req.url) ? undecodablePathResponse() : handlers.POST(withoutInvalidCallbackUrl(req)));

@@ -7,7 +7,7 @@ import { respond } from "@/lib/http/respond";
 import { withServerTiming } from "@/lib/http/server-timing";
 import { completeCallback, type CallbackInput } from "@/lib/quickbooks/complete-callback";
 
-/** What Intuit's redirect may carry: the code, state and realmId of a consent, or the error of a refused one. */
+/** What Intuit's redirect may carry: the code, state and realmId of a consent (and an `iss`), or the error of a refused one. */
 const callbackQuery = z.object({
   code: z.string().min(1).max(4096).optional(),
   state: z.string().min(1).max(512).optional(),
@@ -16,6 +16,8 @@ const callbackQuery = z.object({
     .regex(/^\d{1,32}$/)
     .optional(),
   error: z.string().max(200).optional(),
+  // RFC 9207: the authorization server's issuer, when it sends one (handed to the response validation).
+  iss: z.string().max(500).optional(),
 });
 
 function callbackInputOf(url: URL): CallbackInput {

@@ -21,6 +21,7 @@ export default async function ApiKeysPage() {
         </p>
       </div>
       <ApiKeysManager
+        tenantId={actor.tenantId}
         initial={keys}
         scopes={API_KEY_SCOPES.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] }))}
         maxExpiryDate={latestExpiry(new Date()).toISOString().slice(0, 10)}

@@ -84,7 +84,7 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
             <p className="text-sm text-slate-700">
               {dead.length} event(s) failed {dead[0]!.attempts} times and stopped retrying. Fix the cause, then retry them.
             </p>
-            {canRetry && <RetryDeadEvents count={dead.length} />}
+            {canRetry && <RetryDeadEvents tenantId={tenantId} count={dead.length} />}
             <ul className="list-disc pl-5 text-sm">
               {dead.map((e) => (
                 <li key={e.id}>
@@ -225,6 +225,8 @@ function Cell({ log, column, value }: { log: LogName; column: LogColumn; value: 
   if (text === null) return null;
   if (column.type === "timestamp") return <LocalTime iso={text} />;
   if (column.name === "outcome") return <Outcome value={text} />;
+  // Repeats folded into one row (lib/logs/repeat-fold.ts): "×1000" on a folded row, nothing on a single event.
+  if (column.name === "count") return text === "1" ? null : <span aria-label={`${text} times`}>×{text}</span>;
   if (log === "webhook" && column.name === "status") return <Outcome value={text === "accepted" ? "success" : "failure"} label={text.replaceAll("_", " ")} />;
   if (log === "refresh" && column.name === "trigger") return <>{TRIGGER_LABEL[text] ?? text}</>;
   return <>{text}</>;

@@ -20,7 +20,7 @@ export default async function SettingsPage() {
           The Intuit app that {actor.tenantName} connects through. Only admins see this page; every view and change is recorded.
         </p>
       </div>
-      <IntuitSettingsForm initial={settings} />
+      <IntuitSettingsForm tenantId={actor.tenantId} initial={settings} />
       <PortalUrls urls={settings.portalUrls} />
     </div>
   );

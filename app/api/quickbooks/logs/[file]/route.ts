@@ -4,6 +4,7 @@ import { auditActorOf, requireActor } from "@/lib/auth/guard";
 import { AppError } from "@/lib/errors";
 import { respond } from "@/lib/http/respond";
 import { exportLog } from "@/lib/logs/export-log";
+import { csvExportResponse } from "@/lib/logs/export-response";
 import { parseLogFilters, parseLogName } from "@/lib/logs/log-query";
 
 // Audit policy: every export writes logs.export_started before its first byte and logs.exported (rows) at its end.
@@ -14,14 +15,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ file: st
     const log = parseLogName(/^([a-z]+)\.csv$/.exec(file)?.[1]);
     if (!log) throw new AppError("not_found", 404, "There is no such log: use callback.csv, refresh.csv, webhook.csv or access.csv.");
     const filters = parseLogFilters(log, new URL(req.url).searchParams);
-    const { filename, body } = await exportLog({ log, tenantId: actor.tenantId, ...auditActorOf(actor), filters, meta: requestMetaFrom(req) });
-    return new Response(body, {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${filename}"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-      },
-    });
+    return csvExportResponse(actor.tenantId, () => exportLog({ log, tenantId: actor.tenantId, ...auditActorOf(actor), filters, meta: requestMetaFrom(req) }));
   });
 }

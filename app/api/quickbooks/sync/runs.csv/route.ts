@@ -3,13 +3,11 @@ import { requireActor } from "@/lib/auth/guard";
 import { respond } from "@/lib/http/respond";
 import { listSyncRuns } from "@/lib/ledger/list-sync-runs";
 import { syncRunsCsv } from "@/lib/ledger/rules/sync-runs-csv";
+import { csvExportResponse } from "@/lib/logs/export-response";
 
 export async function GET(req: Request) {
   return respond(async () => {
     const actor = await requireActor(req, "mappings.read");
-    const csv = syncRunsCsv(await listSyncRuns(actor.tenantId, 10_000));
-    return new Response(csv, {
-      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="sync-runs.csv"', "cache-control": "no-store" },
-    });
+    return csvExportResponse(actor.tenantId, async () => ({ filename: "sync-runs.csv", body: syncRunsCsv(await listSyncRuns(actor.tenantId, 10_000)) }));
   });
 }

@@ -5,14 +5,15 @@ import { parseId } from "@/lib/http/path-id";
 import { respond } from "@/lib/http/respond";
 import { reconciliationNotFound } from "@/lib/ledger/errors";
 import { exportReconciliation } from "@/lib/ledger/export-reconciliation";
+import { csvExportResponse } from "@/lib/logs/export-response";
 
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   return respond(async () => {
     const actor = await requireActor(req, "mappings.read");
     const reconciliationId = parseId((await params).id, reconciliationNotFound);
-    const { filename, csv } = await exportReconciliation({ tenantId: actor.tenantId, reconciliationId, ...auditActorOf(actor), meta: requestMetaFrom(req) });
-    return new Response(csv, {
-      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"`, "cache-control": "no-store" },
+    return csvExportResponse(actor.tenantId, async () => {
+      const { filename, csv } = await exportReconciliation({ tenantId: actor.tenantId, reconciliationId, ...auditActorOf(actor), meta: requestMetaFrom(req) });
+      return { filename, body: csv };
     });
   });
 }
