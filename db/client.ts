@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -51,6 +51,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** A folder, or `memory://` for a throwaway database. */
   pgliteDataDir: string;
+  /** A dump (PGlite's dumpDataDir) an in-memory PGlite starts from instead of an empty database. */
+  pgliteTemplate?: string;
   /** PostgreSQL only. Omitted: none are sent (migrations, which are long work run once). */
   timeouts?: SessionTimeouts;
   /** Connections of the request pool (PostgreSQL). Default 10. */
@@ -181,7 +183,8 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     // PGlite does not create parent folders itself.
     mkdirSync(options.pgliteDataDir, { recursive: true });
   }
-  const client = new PGlite(options.pgliteDataDir);
+  const template = options.pgliteTemplate && options.pgliteDataDir.startsWith("memory://") ? new Blob([readFileSync(options.pgliteTemplate)]) : undefined;
+  const client = new PGlite(options.pgliteDataDir, template ? { loadDataDir: template } : {});
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return { db, kind: "pglite", pglite: client, close: () => client.close() };
 }

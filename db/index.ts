@@ -14,6 +14,7 @@ export function databaseHandle(): DatabaseHandle {
   globalForDb.__qbcDatabase ??= openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDataDir: config.pgliteDataDir,
+    pgliteTemplate: config.pgliteTemplate,
     timeouts: config.databaseTimeouts,
     // One export connection per export the process allows at once (lib/logs/export-response.ts): none ever waits.
     exportConnections: config.exports.perProcess,

@@ -87,6 +87,7 @@ const rawSchema = z.object({
       .optional(),
   ),
   PGLITE_DATA_DIR: optionalString,
+  PGLITE_TEMPLATE: optionalString,
   APP_URL: optionalUrl,
   AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   TOKEN_ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
@@ -122,6 +123,11 @@ export interface Env {
   isProduction: boolean;
   databaseUrl: string | undefined;
   pgliteDataDir: string;
+  /**
+   * A dump of an already migrated PGlite database that an in-memory one starts from (PGLITE_TEMPLATE): the test suite's,
+   * so that each test file does not run every migration again in WebAssembly (about 5 s each).
+   */
+  pgliteTemplate: string | undefined;
   appUrl: string;
   authSecret: string;
   tokenEncryptionKey: string;
@@ -221,6 +227,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     isProduction,
     databaseUrl: raw.DATABASE_URL,
     pgliteDataDir: raw.PGLITE_DATA_DIR ?? path.join(dataDir, "pglite"),
+    pgliteTemplate: raw.PGLITE_TEMPLATE,
     appUrl,
     authSecret: required("AUTH_SECRET", raw.AUTH_SECRET),
     tokenEncryptionKey: required("TOKEN_ENCRYPTION_KEY", raw.TOKEN_ENCRYPTION_KEY),

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import { closeDatabase, db, ensureDatabaseReady } from "@/db";
 import { seedDemoData } from "@/db/seed";
 import { hashPassword } from "@/lib/auth/password";
 import { resetEnvForTests } from "@/lib/env";
+import { pgliteTemplatePath } from "./pglite-template";
 
 export const TEST_PASSWORD = "test-password-1";
 
@@ -27,6 +29,9 @@ export function useTestDatabase(): void {
       process.env.DATABASE_URL = url.href;
     } else {
       process.env.PGLITE_DATA_DIR = "memory://";
+      // Migrated once for the whole run (tests/global-setup.ts); the migrations still run, and find nothing to do.
+      const template = pgliteTemplatePath();
+      if (existsSync(template)) process.env.PGLITE_TEMPLATE = template;
     }
     resetEnvForTests();
     await ensureDatabaseReady();
