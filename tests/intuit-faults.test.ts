@@ -199,14 +199,14 @@ describe("the QuickBooks API client's passing failures leave the connection alon
   it("an outage and a timeout end in typed errors without a renewal, a reconnect request, or a changed token", async () => {
     const before = await storedTokens();
     intuit.emulator.injectFault({ target: "api", status: 503, times: TRANSIENT_RETRIES + 1 });
-    await expect(callQuickBooks({ tenantId }, "companyinfo", getCompanyInfo)).rejects.toMatchObject({ kind: "server", status: 503 });
+    await expect(callQuickBooks({ cause: "user", tenantId }, "companyinfo", getCompanyInfo)).rejects.toMatchObject({ kind: "server", status: 503 });
     intuit.emulator.injectFault({ target: "api", delayMs: 1_000, status: 504, times: TRANSIENT_RETRIES + 1 });
-    await expect(callQuickBooks({ tenantId, timeoutMs: 100 }, "companyinfo", getCompanyInfo)).rejects.toMatchObject({ kind: "timeout" });
+    await expect(callQuickBooks({ cause: "user", tenantId, timeoutMs: 100 }, "companyinfo", getCompanyInfo)).rejects.toMatchObject({ kind: "timeout" });
     expect(refreshCalls()).toBe(0);
     expect(await refreshLogRows()).toEqual([]);
     expect(await storedTokens()).toEqual(before);
     // And the next call, with Intuit back, works with the same token.
-    await expect(callQuickBooks({ tenantId }, "companyinfo", getCompanyInfo)).resolves.toMatchObject({ realmId: DEFAULT_REALM });
+    await expect(callQuickBooks({ cause: "user", tenantId }, "companyinfo", getCompanyInfo)).resolves.toMatchObject({ realmId: DEFAULT_REALM });
   });
 
   it("says what happened for a timeout and an unreachable Intuit, not that Intuit answered strangely", () => {

@@ -23,7 +23,7 @@ const fastRetry = { attempts: 3, baseDelayMs: 1, timeLimitMs: 5_000 };
 
 /** A CompanyInfo call through the app's API client: token lifecycle, realm limits, retries. */
 function companyInfoCall(tenantId: string) {
-  return callQuickBooks({ tenantId }, "companyinfo", getCompanyInfo);
+  return callQuickBooks({ cause: "user", tenantId }, "companyinfo", getCompanyInfo);
 }
 
 async function refreshLogsOf(tenantId: string) {

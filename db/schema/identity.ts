@@ -1,4 +1,4 @@
-import { index, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const roleEnum = pgEnum("role", ["accountant", "admin", "auditor"]);
 export type Role = (typeof roleEnum.enumValues)[number];
@@ -16,6 +16,8 @@ export const users = pgTable("users", {
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
   passwordHash: text("password_hash").notNull(),
+  /** The platform operator runs the deployment and watches Intuit's plan and quotas: a flag on a person, not a role in a tenant. */
+  isPlatformOperator: boolean("is_platform_operator").notNull().default(false),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

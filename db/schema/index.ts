@@ -7,3 +7,4 @@ export * from "./api-keys";
 export * from "./api-limits";
 export * from "./health-metrics";
 export * from "./ledger";
+export * from "./usage";

@@ -33,7 +33,7 @@ export const SYNC_PAGE_SIZE = 250;
 const IDS_PER_QUERY = 100;
 
 /** The run's QuickBooks calls are a scheduled job's, not a person's: they may wait longer for a slot of the realm. */
-type Caller = Pick<QuickBooksCaller, "tenantId" | "environment" | "background">;
+type Caller = Pick<QuickBooksCaller, "tenantId" | "environment" | "background" | "cause">;
 
 export interface RunSyncOptions {
   now?: Date;
@@ -60,7 +60,7 @@ export async function runSync(runId: number, options: RunSyncOptions = {}): Prom
   if (!claimed) return null;
   let run: SyncRun = claimed;
   const connection: ChartConnection = { tenantId: run.tenantId, environment: run.environment, realmId: run.realmId };
-  const caller: Caller = { tenantId: run.tenantId, environment: run.environment, background: true };
+  const caller: Caller = { tenantId: run.tenantId, environment: run.environment, background: true, cause: "sync" };
   const heartbeat = startHeartbeat(claimed, options.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS);
   try {
     const current = await activeConnectionFor(run.tenantId, run.environment);

@@ -36,7 +36,7 @@ async function fetchLiveChart(connection: ChartConnection, options: { background
   const accounts: QboAccount[] = [];
   let rejected = 0;
   for (let start = 1; ; start += QUERY_MAX_RESULTS) {
-    const page = await callQuickBooks({ tenantId: connection.tenantId, environment: connection.environment, ...options }, "query", (input) =>
+    const page = await callQuickBooks({ tenantId: connection.tenantId, environment: connection.environment, cause: "user", ...options }, "query", (input) =>
       queryAccountPage({ ...input, startPosition: start, maxResults: QUERY_MAX_RESULTS }),
     );
     if (page.realmId !== connection.realmId) throw new Error("the QuickBooks connection changed while its chart was being read");

@@ -212,7 +212,7 @@ export async function catchUpChanges(tenantId: string, options: CatchUpOptions =
   // A scheduled job, not a use of the API by a person: a renewal it needs is logged as scheduled, and it does not
   // mark the connection "in use" (see getUsableAccessToken). A 401 gets one forced renewal and one retry per call.
   const fetched = await fetchChanges((entities) =>
-    callQuickBooks({ tenantId, actorUserId: null, background: true }, "cdc", (input) => getChangeDataCapture({ ...input, entities, changedSince })),
+    callQuickBooks({ tenantId, actorUserId: null, background: true, cause: "catch_up" }, "cdc", (input) => getChangeDataCapture({ ...input, entities, changedSince })),
   );
   if (fetched.realmIds.size !== 1 || !fetched.realmIds.has(realmId)) throw connectionChanged();
 

@@ -28,7 +28,7 @@ export async function proveCompany(
   if (tokens.idToken !== null && realmIdOfIdToken(tokens.idToken) !== claim.realmId) return { kind: "refused" };
   try {
     const result = await callWithToken(
-      { tenantId: claim.tenantId, app, actorUserId: claim.actorUserId },
+      { tenantId: claim.tenantId, app, actorUserId: claim.actorUserId, cause: "user" },
       { accessToken: tokens.accessToken, realmId: claim.realmId },
       "companyinfo",
       getCompanyInfo,

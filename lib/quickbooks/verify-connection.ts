@@ -58,7 +58,7 @@ export async function verifyConnection({ tenantId, actorUserId, actorApiKeyId, m
 
   let result: Awaited<ReturnType<typeof getCompanyInfo>>;
   try {
-    result = await callQuickBooks({ tenantId, app, actorUserId, background }, "companyinfo", getCompanyInfo);
+    result = await callQuickBooks({ tenantId, app, actorUserId, background, cause: background ? "reverify" : "user" }, "companyinfo", getCompanyInfo);
   } catch (error) {
     if (!(error instanceof IntuitApiError)) throw error;
     if (connection.pendingRealmId && refusesCompany(error)) throw await dropClaim(connection, "realm_not_authorized", { actor, meta });

@@ -1,4 +1,5 @@
 import "server-only";
+import type { IntuitOperation, ReadCause } from "@/lib/intuit/operations";
 import type { QboCallInput } from "@/lib/intuit/qbo-request";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { DEFAULT_TIMEOUT_MS } from "@/lib/intuit/http";
@@ -17,6 +18,8 @@ import { acquireRealmPermit, realmKeyOf } from "./realm-limiter";
 
 export interface QuickBooksCaller {
   tenantId: string;
+  /** What caused the call: metered reads are counted by cause (the usage page, the governor). */
+  cause: ReadCause;
   /** The connection to use; the tenant's chosen environment by default. */
   environment?: IntuitEnvironment;
   /** The tenant's Intuit app, when the caller has resolved it already. */
@@ -66,7 +69,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function callQuickBooks<T extends { intuitTid: string | null }>(
   caller: QuickBooksCaller,
-  operation: string,
+  operation: IntuitOperation,
   request: (input: QboCallInput) => Promise<T>,
 ): Promise<T & { realmId: string }> {
   const app = caller.app ?? (await intuitAppFor(caller.tenantId, caller.environment));
@@ -82,7 +85,7 @@ export async function callQuickBooks<T extends { intuitTid: string | null }>(
 export async function callWithToken<T extends { intuitTid: string | null }>(
   caller: QuickBooksCaller & { app: IntuitApp },
   token: { accessToken: string; realmId: string },
-  operation: string,
+  operation: IntuitOperation,
   request: (input: QboCallInput) => Promise<T>,
 ): Promise<T & { realmId: string }> {
   const { app } = caller;

@@ -39,7 +39,7 @@ async function hourly(metric: string, outcome: string): Promise<number> {
   const rows = await db().select().from(qboHealthHourly).where(sql`${qboHealthHourly.metric} = ${metric} and ${qboHealthHourly.outcome} = ${outcome}`);
   return rows.reduce((sum, row) => sum + Number(row.count), 0);
 }
-const companyInfo = () => callQuickBooks({ tenantId }, "companyinfo", getCompanyInfo);
+const companyInfo = () => callQuickBooks({ cause: "user", tenantId }, "companyinfo", getCompanyInfo);
 
 describe("callQuickBooks", () => {
   it("sends minorversion, returns the typed result and records the attempt with its intuit_tid", async () => {
@@ -100,7 +100,7 @@ describe("callQuickBooks", () => {
 
   it("applies its time limit, and retries a timeout as a passing failure", async () => {
     intuit.emulator.injectFault({ target: "api", delayMs: 400, times: 10 });
-    const error = await callQuickBooks({ tenantId, timeoutMs: 100 }, "companyinfo", getCompanyInfo).catch((e: unknown) => e);
+    const error = await callQuickBooks({ cause: "user", tenantId, timeoutMs: 100 }, "companyinfo", getCompanyInfo).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "timeout" });
     const rows = await attempts();
     expect(rows.map((r) => r.outcome)).toEqual(Array(TRANSIENT_RETRIES + 1).fill("timeout"));
