@@ -247,14 +247,19 @@ describe("the Connect path: Auth → Callback → Verify → Connect", () => {
     expect((await callbackLogsOf("acme"))[0]).toMatchObject({ outcome: "failure", errorCode: "access_denied" });
   });
 
-  it("an access_denied callback leaves an active connection active", async () => {
+  it("an access_denied callback leaves an active connection active, and green", async () => {
     const cookie = await sessionCookie("accountant@acme.test");
     await callback(await completeConsent(await startConnect(cookie), { realmId: REALM }), cookie);
     const before = (await connectionOf("acme"))!;
-    await callback(await completeConsent(await startConnect(cookie), { decision: "cancel" }), cookie);
+    const landing = await callback(await completeConsent(await startConnect(cookie), { decision: "cancel" }), cookie);
+    expect(landing.searchParams.get("callback")).toBe("access_denied");
     const after = (await connectionOf("acme"))!;
     expect(after.status).toBe("active");
     expect(after.accessTokenEnc).toBe(before.accessTokenEnc);
+    // The cancelled attempt is reported by the redirect; the connection that works is not marked failed.
+    const view = await (await statusRoute(appRequest("/api/quickbooks/status", { cookie }))).json();
+    expect(view).toMatchObject({ indicator: "green", reasons: [] });
+    expect(view.steps[1]).toMatchObject({ name: "Callback", state: "done" });
   });
 
   it("shows a failed token exchange without storing anything", async () => {

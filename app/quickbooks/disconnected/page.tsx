@@ -34,9 +34,11 @@ export default async function DisconnectedPage({ searchParams }: { searchParams:
           </p>
           <ConnectionCheck tenantId={actor.tenantId} initialStatus={status} canVerify={can(actor.role, "quickbooks.verify")} />
           <div className="flex flex-wrap gap-3">
-            <Link href={reconnect} className="rounded-md bg-intuit px-5 py-2.5 font-semibold text-white hover:bg-intuit-dark">
-              Reconnect to QuickBooks
-            </Link>
+            {can(actor.role, "quickbooks.connect") && (
+              <Link href={reconnect} className="rounded-md bg-intuit px-5 py-2.5 font-semibold text-white hover:bg-intuit-dark">
+                Reconnect to QuickBooks
+              </Link>
+            )}
             <Link href="/integrations/quickbooks" className="rounded-md border border-slate-300 px-5 py-2.5 font-medium hover:bg-slate-100">
               Open the console
             </Link>

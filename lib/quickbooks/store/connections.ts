@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Executor, Transaction } from "@/db";
 import { quickbooksConnections, type ConnectionStatus } from "@/db/schema";
 import { recordAudit, type AuditDetails, type RequestMeta } from "@/lib/audit/record";
@@ -55,6 +55,7 @@ export function factsFrom(source: ConnectionFactsSource): ConnectionFacts {
     authorizationStartedAt: source.authorizationStartedAt,
     callbackAt: source.callbackAt,
     verifiedAt: source.verifiedAt,
+    provenAt: source.provenAt ?? null,
     connectedAt: source.connectedAt,
     lastRefreshedAt: source.lastRefreshedAt,
     lastErrorStep: source.lastErrorStep,
@@ -89,10 +90,19 @@ export async function recordConnectionError(
   connection: { tenantId: string; environment: IntuitEnvironment },
   error: ConnectionError,
 ): Promise<void> {
+  const c = quickbooksConnections;
   await executor
-    .update(quickbooksConnections)
+    .update(c)
     .set({ ...errorColumns(error, error.at), updatedAt: error.at })
-    .where(and(eq(quickbooksConnections.tenantId, connection.tenantId), eq(quickbooksConnections.environment, connection.environment)));
+    .where(
+      and(
+        eq(c.tenantId, connection.tenantId),
+        eq(c.environment, connection.environment),
+        // A Connect that failed (cancelled at Intuit, an expired or refused answer) changes nothing on a connection that
+        // works: it stays active and green, and the console says what happened to the attempt.
+        error.step === "callback" ? ne(c.status, "active") : undefined,
+      ),
+    );
 }
 
 /** A renewal that works resolves an earlier renewal failure: written with the renewed tokens. */
