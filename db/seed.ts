@@ -9,7 +9,7 @@ export const DEMO_TENANTS = [
   { slug: "globex", name: "Globex Logistics" },
 ] as const;
 
-export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; memberships: ReadonlyArray<{ tenant: string; role: Role }> }> = [
+export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; platformOperator?: boolean; memberships: ReadonlyArray<{ tenant: string; role: Role }> }> = [
   // Admin of both tenants: the tenant switcher and the all-tenants views have someone to serve.
   {
     email: "admin@acme.test",
@@ -22,6 +22,17 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; membership
   { email: "accountant@acme.test", name: "Alex Accountant", memberships: [{ tenant: "acme", role: "accountant" }] },
   { email: "auditor@acme.test", name: "Avery Auditor", memberships: [{ tenant: "acme", role: "auditor" }] },
   { email: "accountant@globex.test", name: "Gale Accountant", memberships: [{ tenant: "globex", role: "accountant" }] },
+  // The platform operator (a flag on the person, not a tenant role): sets the platform Intuit app's plan and sees every
+  // tenant's usage. In the demo also an admin of both tenants, so the console has a tenant to show.
+  {
+    email: "operator@awra.test",
+    name: "Otto Operator",
+    platformOperator: true,
+    memberships: [
+      { tenant: "acme", role: "admin" },
+      { tenant: "globex", role: "admin" },
+    ],
+  },
 ];
 
 /** Development's default demo password; production seeds require SEED_PASSWORD. */
@@ -50,7 +61,10 @@ export async function seedDemoData(db: Database, options: SeedDemoDataOptions): 
     const tenantIdBySlug = new Map(tenantRows.map((t) => [t.slug, t.id]));
 
     for (const demo of DEMO_USERS) {
-      await tx.insert(users).values({ email: demo.email, name: demo.name, passwordHash }).onConflictDoNothing({ target: users.email });
+      await tx
+        .insert(users)
+        .values({ email: demo.email, name: demo.name, passwordHash, isPlatformOperator: demo.platformOperator ?? false })
+        .onConflictDoNothing({ target: users.email });
       const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, demo.email));
       if (!user) throw new Error(`Seeding failed to create ${demo.email}`);
       for (const m of demo.memberships) {

@@ -13,7 +13,7 @@ const tenantId = acme.id;
 const day = scriptedDay(new Date());
 
 for (const call of day.calls) {
-  await recordApiCall({ tenantId, environment: "sandbox", realmId: "9341452000000001", ...call });
+  await recordApiCall({ tenantId, environment: "sandbox", realmId: "9341452000000001", meter: null, ...call });
 }
 for (const throttle of day.throttles) await recordThrottleHit({ tenantId, ...throttle });
 for (const renewal of day.renewals) await recordTokenRenewal({ tenantId, ...renewal });

@@ -158,7 +158,7 @@ describe("catchUpChanges", () => {
     expect(catchUpChangedSince({ lastCatchUpAt: last, connectedAt: null }, now)).toEqual(new Date(last.getTime() - CATCH_UP_OVERLAP_MS));
   });
 
-  it("heals a 401 mid-way with one renewal, and re-asks one entity at a time when an answer reaches the 1,000 cap", async () => {
+  it("heals a 401 mid-way with one renewal, and after an answer that reached the 1,000 cap re-asks each entity it held alone and the others together", async () => {
     const start = inEmulator(-3 * MINUTE);
     for (let i = 0; i < 600; i++) intuit.emulator.recordChange(DEFAULT_REALM, { entity: "Customer", id: String(i), operation: "Update", at: start + i * 100 });
     for (let i = 0; i < 401; i++) intuit.emulator.recordChange(DEFAULT_REALM, { entity: "Invoice", id: String(i), operation: "Update", at: start + i * 100 + 50 });
@@ -169,7 +169,14 @@ describe("catchUpChanges", () => {
 
     const result = await catchUpChanges(acme);
 
-    expect(result).toMatchObject({ recorded: 1001, calls: 1 + CATCH_UP_ENTITIES.length, capped: [] });
+    // All entities at once (capped), then Customer and Invoice alone, then the nine others together: 4, not 12.
+    expect(result).toMatchObject({ recorded: 1001, calls: 4, capped: [] });
+    expect(cdcRequests().map((r) => r.query.entities)).toEqual([
+      CATCH_UP_ENTITIES.join(","),
+      "Customer",
+      "Invoice",
+      CATCH_UP_ENTITIES.filter((e) => e !== "Customer" && e !== "Invoice").join(","),
+    ]);
     expect(intuit.emulator.calls.tokenRefreshToken).toBe(1);
     // One more request than calls: the refused one, retried once with the renewed token.
     expect(intuit.emulator.calls.api - apiCallsBefore).toBe(result.calls + 1);
@@ -222,13 +229,23 @@ describe("isAlreadyKnown (the dedupe rule)", () => {
 });
 
 describe("runCatchUpSweep", () => {
-  it("catches up what is due, then skips it for an hour", async () => {
+  it("catches a connection up a day after its last catch-up (its connection, for the first), not every hour, and records why", async () => {
     intuit.emulator.recordChange(DEFAULT_REALM, { entity: "Customer", id: "58", operation: "Update" });
-    const now = new Date();
-    expect(await runCatchUpSweep({ now })).toEqual({ examined: 1, caughtUp: 1, failed: 0, skipped: 0, recorded: 1 });
-    expect(await runCatchUpSweep({ now: new Date(now.getTime() + 30 * MINUTE) })).toEqual({ examined: 0, caughtUp: 0, failed: 0, skipped: 0, recorded: 0 });
-    expect(cdcRequests()).toHaveLength(1);
-    expect(await runCatchUpSweep({ now: new Date(now.getTime() + 61 * MINUTE) })).toMatchObject({ examined: 1, caughtUp: 1, recorded: 0 });
+    const connectedAt = (await connectionRow(acme))!.connectedAt!;
+    const after = (ms: number) => new Date(connectedAt.getTime() + ms);
+    // Webhooks flow from the moment it connects: nothing to catch up for a day.
+    expect(await runCatchUpSweep({ now: after(61 * MINUTE) })).toMatchObject({ examined: 0 });
+    expect(await runCatchUpSweep({ now: after(DAY - MINUTE) })).toMatchObject({ examined: 0 });
+    expect(await runCatchUpSweep({ now: after(DAY) })).toMatchObject({ examined: 1, caughtUp: 1, recorded: 1, triggers: { floor: 1 } });
+    // It found a change a day old that no webhook announced: the realm's webhooks may have gone quiet, so it asks
+    // again within the hour (not sooner), and stops asking once a catch-up finds nothing new.
+    expect(await connectionRow(acme)).toMatchObject({ lastCatchUpTrigger: "floor", catchUpTrigger: "webhooks_quiet", catchUpRequestedAt: after(DAY) });
+    expect(await runCatchUpSweep({ now: after(DAY + 30 * MINUTE) })).toMatchObject({ examined: 0 });
+    expect(await runCatchUpSweep({ now: after(DAY + 60 * MINUTE) })).toMatchObject({ examined: 1, recorded: 0, triggers: { webhooks_quiet: 1 } });
+    expect(await connectionRow(acme)).toMatchObject({ lastCatchUpTrigger: "webhooks_quiet", catchUpTrigger: null, catchUpRequestedAt: null });
+    expect(await runCatchUpSweep({ now: after(2 * DAY) })).toMatchObject({ examined: 0 });
+    expect(cdcRequests()).toHaveLength(2);
+    expect(await runCatchUpSweep({ now: after(2 * DAY + 60 * MINUTE) })).toMatchObject({ examined: 1, caughtUp: 1, recorded: 0, triggers: { floor: 1 } });
   });
 
   it("never lets one connection's failure stop the others, and logs it by message only", async () => {
@@ -242,8 +259,10 @@ describe("runCatchUpSweep", () => {
       ),
     );
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    // Both a day past their connection: due by the floor.
+    const now = new Date(Date.now() + DAY);
 
-    expect(await runCatchUpSweep()).toEqual({ examined: 2, caughtUp: 1, failed: 1, skipped: 0, recorded: 1 });
+    expect(await runCatchUpSweep({ now })).toMatchObject({ examined: 2, caughtUp: 1, failed: 1, skipped: 0, recorded: 1 });
 
     expect(await changesOf(globex)).toMatchObject([{ entity: "vendor", entityId: "2", source: "cdc" }]);
     expect(await changesOf(acme)).toEqual([]);
@@ -252,9 +271,12 @@ describe("runCatchUpSweep", () => {
     expect(logged).toHaveBeenCalledTimes(1);
     // Described by lib/describe-error.ts: Intuit's error kind, status and code, and its message.
     expect(logged.mock.calls[0]).toEqual([expect.stringMatching(new RegExp(`^CDC catch-up failed for connection ${acmeConnection}: IntuitApiError \\[code=10000 kind=server status=503[^\\]]*\\]: An application error has occurred$`))]);
-    // Still due: the next run tries again.
+    // Still due, but not every minute: an hour after the failed attempt (with Globex, whose catch-up found a change
+    // no webhook announced).
     intuit.server.resetHandlers();
-    expect(await runCatchUpSweep()).toMatchObject({ examined: 1, caughtUp: 1, recorded: 1 });
+    expect(await runCatchUpSweep({ now: new Date(now.getTime() + MINUTE) })).toMatchObject({ examined: 0 });
+    expect(await runCatchUpSweep({ now: new Date(now.getTime() + 60 * MINUTE) })).toMatchObject({ examined: 2, caughtUp: 2, recorded: 1 });
+    expect(await changesOf(acme)).toHaveLength(1);
   });
 
   it("leaves out connections that are not active or are of the environment the tenant no longer uses", async () => {
@@ -262,9 +284,11 @@ describe("runCatchUpSweep", () => {
       .update(quickbooksConnections)
       .set({ status: "reauthorization_required" })
       .where(and(eq(quickbooksConnections.tenantId, acme), eq(quickbooksConnections.environment, "sandbox")));
-    expect(await runCatchUpSweep()).toMatchObject({ examined: 0 });
+    // Two days on: due by the floor, were it active and current.
+    const now = new Date(Date.now() + 2 * DAY);
+    expect(await runCatchUpSweep({ now })).toMatchObject({ examined: 0 });
     await db().update(quickbooksConnections).set({ status: "active", environment: "production" }).where(eq(quickbooksConnections.tenantId, acme));
-    expect(await runCatchUpSweep()).toMatchObject({ examined: 0 });
+    expect(await runCatchUpSweep({ now })).toMatchObject({ examined: 0 });
     expect(cdcRequests()).toEqual([]);
   });
 });

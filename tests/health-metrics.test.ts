@@ -50,6 +50,7 @@ const apiCall = (overrides: Partial<RecordApiCallInput> & { at: Date }) =>
     intuitTid: null,
     errorCode: null,
     errorMessage: null,
+    meter: null,
     ...overrides,
   });
 
@@ -233,7 +234,8 @@ describe("where the metrics are recorded", () => {
       ),
     );
     vi.spyOn(console, "error").mockImplementation(() => {});
-    expect(await runCatchUpSweep()).toMatchObject({ failed: 1 });
+    // A day after it connected: due by the daily floor.
+    expect(await runCatchUpSweep({ now: new Date(Date.now() + 24 * 60 * 60 * 1000) })).toMatchObject({ failed: 1 });
     expect(await hourlyRows("processing_error")).toMatchObject([{ tenantId: tenant, outcome: "catch_up_server", count: 1 }]);
   });
 });

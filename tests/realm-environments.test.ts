@@ -61,7 +61,7 @@ describe("the same realm id in sandbox and in production", () => {
     await connection(acme, "production");
     await connection(globex, "sandbox");
     const [admin] = await db().select().from(users).where(eq(users.email, "admin@acme.test"));
-    const actor: Actor = { userId: admin!.id, email: admin!.email, name: admin!.name, tenantId: acme, tenantName: "Acme Field Services", role: "admin" };
+    const actor: Actor = { userId: admin!.id, email: admin!.email, name: admin!.name, tenantId: acme, tenantName: "Acme Field Services", role: "admin", isPlatformOperator: false };
 
     const target = await findReconnectTarget(actor, REALM);
 

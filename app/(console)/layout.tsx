@@ -2,11 +2,13 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { headers } from "next/headers";
+import { UsageAlertBanner } from "@/components/quickbooks/UsageAlertBanner";
 import { TenantMismatchAlert } from "@/components/ui/TenantMismatchAlert";
-import { can, type Action } from "@/lib/auth/permissions";
+import { allows, type Action } from "@/lib/auth/permissions";
 import { resolveSession } from "@/lib/auth/session";
 import { listUserTenants } from "@/lib/auth/list-user-tenants";
 import type { Membership } from "@/lib/auth/users";
+import { listUsageAlertNotices } from "@/lib/usage/list-usage-alerts";
 import { signOutAction, switchTenantAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -15,6 +17,7 @@ const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/integrations/quickbooks", label: "Connection", action: "quickbooks.status.read" },
   { href: "/integrations/quickbooks/readiness", label: "Readiness", action: "quickbooks.status.read" },
   { href: "/integrations/quickbooks/health", label: "Health", action: "health.read" },
+  { href: "/integrations/quickbooks/usage", label: "Usage", action: "usage.read" },
   { href: "/integrations/quickbooks/mappings", label: "Mappings", action: "mappings.read" },
   { href: "/integrations/quickbooks/reconciliation", label: "Reconciliation", action: "mappings.read" },
   { href: "/integrations/quickbooks/logs", label: "Logs", action: "logs.read" },
@@ -28,7 +31,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   if (session.kind === "signed_out") redirect("/login");
   if (session.kind === "no_membership") return <NoTenantAccess memberships={await listUserTenants(session.userId)} />;
   const { actor } = session;
-  const memberships = await listUserTenants(actor.userId);
+  const [memberships, usageAlerts] = await Promise.all([listUserTenants(actor.userId), listUsageAlertNotices(actor)]);
 
   return (
     <div className="min-h-screen">
@@ -40,7 +43,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             </Link>
             <nav aria-label="Main">
               <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
-                {NAV.filter((item) => can(actor.role, item.action)).map((item) => (
+                {NAV.filter((item) => allows(actor, item.action)).map((item) => (
                   <li key={item.href}>
                     <Link href={item.href} className="text-slate-700 hover:text-slate-950">
                       {item.label}
@@ -72,6 +75,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             )}
             <span className="text-slate-500">
               {actor.email} · {actor.role}
+              {actor.isPlatformOperator ? " · platform operator" : ""}
             </span>
             <form action={signOutAction}>
               <button type="submit" className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
@@ -83,6 +87,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       </header>
       <main className="mx-auto max-w-5xl px-4 py-8">
         <TenantMismatchAlert />
+        <UsageAlertBanner notices={usageAlerts} />
         {children}
       </main>
     </div>

@@ -134,8 +134,8 @@ function chartFrame({ wholeNumbers }: { wholeNumbers: boolean }) {
   ];
 }
 
-/** Counts per period, stacked: one bar per series. */
-function stackedBars(data: object[], stackId: string, series: { dataKey: string; name: string; fill: string }[]) {
+/** Counts per period, stacked: one bar per series. Also the usage page's daily reads by cause. */
+export function stackedBars(data: object[], stackId: string, series: { dataKey: string; name: string; fill: string }[]) {
   return (
     <BarChart data={data} margin={CHART_MARGIN}>
       {chartFrame({ wholeNumbers: true })}
@@ -146,7 +146,8 @@ function stackedBars(data: object[], stackId: string, series: { dataKey: string;
   );
 }
 
-function ChartFigure({ id, title, summary, empty, children }: { id: string; title: string; summary: string; empty: string | null; children: ReactNode }) {
+/** A chart as a figure: its caption, a summary for screen readers, and the chart, or what it would show when empty. */
+export function ChartFigure({ id, title, summary, empty, children }: { id: string; title: string; summary: string; empty: string | null; children: ReactNode }) {
   return (
     <figure aria-labelledby={`${id}-title`} aria-describedby={`${id}-summary`} data-testid={id} className="rounded-lg border border-slate-200 bg-white p-4">
       <figcaption id={`${id}-title`} className="text-sm font-semibold">

@@ -46,7 +46,7 @@ export const qboApiCalls = pgTable(
  * Metrics (outcome in brackets): api_call (success | IntuitApiErrorKind; value = latency ms), throttle_hit (intuit |
  * local; value = wait ms), token_renewal (success | failure; value = latency ms), webhook_delay (received; value =
  * delay between the event's own time and its receipt, ms), processing_error (the error kind), sync_error (the
- * error kind).
+ * error kind), catch_up (what triggered it, lib/quickbooks/store/catch-up-requests.ts; value = CDC calls made).
  */
 export const qboHealthHourly = pgTable(
   "qbo_health_hourly",
@@ -69,4 +69,4 @@ export const qboHealthHourly = pgTable(
   ],
 );
 
-export type QboHealthMetric = "api_call" | "throttle_hit" | "token_renewal" | "webhook_delay" | "processing_error" | "sync_error";
+export type QboHealthMetric = "api_call" | "throttle_hit" | "token_renewal" | "webhook_delay" | "processing_error" | "sync_error" | "catch_up";

@@ -8,3 +8,4 @@ export * from "./api-limits";
 export * from "./health-metrics";
 export * from "./ledger";
 export * from "./usage";
+export * from "./background";

@@ -76,6 +76,19 @@ export const quickbooksConnections = pgTable(
     /** The newest QuickBooks change seen for this company (webhook or CDC): where a catch-up starts from. */
     lastChangeSeenAt: timestamp("last_change_seen_at", { withTimezone: true }),
     lastCatchUpAt: timestamp("last_catch_up_at", { withTimezone: true }),
+    // Evidence that webhooks were missed asks for a catch-up (lib/jobs/catch-up-sweep.ts): when the latest evidence
+    // came and what it was (app_down, webhook_refused, webhook_failed, webhook_redelivered, webhooks_quiet, capped).
+    // A catch-up that started after it clears both.
+    catchUpRequestedAt: timestamp("catch_up_requested_at", { withTimezone: true }),
+    catchUpTrigger: text("catch_up_trigger"),
+    /** The last catch-up attempt, successful or not: two catch-ups of one connection are spaced by it. */
+    catchUpAttemptedAt: timestamp("catch_up_attempted_at", { withTimezone: true }),
+    /** What triggered the last successful catch-up: evidence, or the daily floor. */
+    lastCatchUpTrigger: text("last_catch_up_trigger"),
+    // The last successful Accounting API call with the connection's own tokens, of any cause (stamped at most hourly,
+    // lib/quickbooks/client/access-token.ts): like a Verify, it proves the tokens open the company, so the daily
+    // re-verify skips a connection in use and the "verified recently" rule counts it.
+    provenAt: timestamp("proven_at", { withTimezone: true }),
     // The renewal sweep's claim: the sweeper (of any instance) that took this connection into a batch renews it, and
     // no other sweeper takes it before this time (lib/jobs/renewal-sweep.ts). Only a work split, never the guard
     // against a double renewal: that is the row lock and the due re-check under it.

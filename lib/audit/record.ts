@@ -46,7 +46,12 @@ export type AuditAction =
   | "reconciliation.created"
   | "reconciliation.explained"
   | "reconciliation.closed"
-  | "reconciliation.exported";
+  | "reconciliation.exported"
+  | "usage.reads_blocked"
+  | "usage.background_slowed"
+  | "usage.background_relaxed"
+  | "usage.plan_changed"
+  | "usage.alert_raised";
 
 export interface RequestMeta {
   requestId: string | null;

@@ -6,7 +6,7 @@ import { recordAudit, requestMetaFrom } from "@/lib/audit/record";
 import { AppError, forbidden, unauthenticated } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { TENANT_REQUIRED_MESSAGE, tenantBinding, tenantClaimOf, tenantMismatchMessage } from "@/lib/http/tenant-binding";
-import { can, scopeGranting, SENSITIVE_SCOPES, type Action, type ApiKeyAction } from "./permissions";
+import { allows, scopeGranting, SENSITIVE_SCOPES, type Action, type ApiKeyAction } from "./permissions";
 import { currentActor, resolveSession, type Actor, type SessionResolution } from "./session";
 import { findMembership } from "./users";
 
@@ -34,7 +34,7 @@ export async function requireActor<A extends Action>(req: Request, action: A): P
   if (session.kind === "signed_out") throw unauthenticated();
   if (session.kind === "no_membership") throw forbidden("You do not have access to this tenant. Switch tenant or ask its admin.");
   await assertTenantBound(req, session.actor, changes(req, action));
-  if (!can(session.actor.role, action)) throw forbidden();
+  if (!allows(session.actor, action)) throw forbidden();
   return session.actor as RequestActor<A>;
 }
 
@@ -88,7 +88,7 @@ export async function requireNamedTenantActor(
   if (!claim) throw new AppError("tenant_required", 428, TENANT_REQUIRED_MESSAGE);
   const membership = await findMembership(session.actor.userId, claim);
   if (!membership) throw forbidden("You do not have access to that tenant. Ask its admin.");
-  if (!can(membership.role, action)) throw forbidden();
+  if (!allows({ role: membership.role, isPlatformOperator: session.actor.isPlatformOperator }, action)) throw forbidden();
   return { actor: { ...session.actor, ...membership }, session };
 }
 
@@ -152,5 +152,5 @@ export type PageAccess = { kind: "allowed"; actor: Actor } | { kind: "forbidden"
 export async function pageAccess(action: Action): Promise<PageAccess> {
   const actor = await currentActor();
   if (!actor) return { kind: "signed_out" };
-  return can(actor.role, action) ? { kind: "allowed", actor } : { kind: "forbidden", actor };
+  return allows(actor, action) ? { kind: "allowed", actor } : { kind: "forbidden", actor };
 }

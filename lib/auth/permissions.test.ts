@@ -1,9 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, API_KEY_SCOPES, can, scopeGranting } from "./permissions";
+import { ACTIONS, allows, API_KEY_SCOPES, can, PLATFORM_ONLY_ACTIONS, scopeGranting } from "./permissions";
 
 describe("permission matrix", () => {
-  it("lets admins do everything", () => {
-    for (const action of ACTIONS) expect(can("admin", action)).toBe(true);
+  it("lets admins do everything on their tenant, and nothing that is the platform operator's alone", () => {
+    for (const action of ACTIONS) expect(can("admin", action), action).toBe(!(PLATFORM_ONLY_ACTIONS as readonly string[]).includes(action));
+    expect(can("admin", "platform.plan.manage")).toBe(false);
+  });
+
+  it("lets the platform operator's flag read usage and set the platform app's plan on any role, and grant nothing else", () => {
+    for (const role of ["accountant", "admin", "auditor"] as const) {
+      const operator = { role, isPlatformOperator: true };
+      expect(allows(operator, "usage.read"), role).toBe(true);
+      expect(allows(operator, "platform.plan.manage"), role).toBe(true);
+      // A tenant's own app is its admins' to plan, not the operator's.
+      expect(allows(operator, "usage.plan.manage"), role).toBe(role === "admin");
+      expect(allows(operator, "credentials.manage"), role).toBe(role === "admin");
+    }
+    expect(allows({ role: "accountant", isPlatformOperator: false }, "usage.read")).toBe(false);
+    expect(allows({ role: "auditor", isPlatformOperator: false }, "usage.read")).toBe(false);
+    expect(allows({ role: "admin", isPlatformOperator: false }, "usage.read")).toBe(true);
+    for (const scope of API_KEY_SCOPES) {
+      for (const action of ["usage.read", "usage.plan.manage", "platform.plan.manage"] as const) expect(scopeGranting([scope], action)).toBeNull();
+    }
   });
 
   it("lets accountants connect, verify, renew and disconnect but not read logs or credentials", () => {

@@ -1,8 +1,9 @@
 import type { Role } from "@/db/schema";
 
 /**
- * The permission matrix, written once: which role may do which action on its own tenant.
- * Every route handler, server action and page asks `can()` through lib/auth/guard.ts.
+ * The permission matrix, written once: which role may do which action on its own tenant, and which actions the
+ * platform operator's flag adds (on whatever tenant is active: the flag is a person's, not a tenant role's).
+ * Every route handler, server action and page asks `allows()` through lib/auth/guard.ts.
  */
 export const ACTIONS = [
   "quickbooks.status.read",
@@ -32,8 +33,23 @@ export const ACTIONS = [
   // AWRA's own chart of accounts and balances (the ledger side of a reconciliation): list it, and load it by CSV or JSON.
   "ledger.read",
   "ledger.write",
+  // Intuit's metered reads (the usage page, its CSV): an admin sees the tenant's own reads and the app-wide totals of
+  // the Intuit app the tenant uses, never another tenant's; the platform operator sees every app and tenant.
+  "usage.read",
+  // The plan (tier, quota, month start, background share) of the tenant's own Intuit app, when it has one.
+  "usage.plan.manage",
+  // The plan of the platform's own Intuit app: the platform operator's alone, never a tenant role's.
+  "platform.plan.manage",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/** Actions no tenant role grants, however high: only the platform operator's flag does. */
+export const PLATFORM_ONLY_ACTIONS = ["platform.plan.manage"] as const satisfies readonly Action[];
+
+/** What the platform operator's flag grants on the active tenant, whatever the operator's role there. */
+export const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set<Action>(["usage.read", "platform.plan.manage"]);
+
+const isPlatformOnly = (action: Action) => (PLATFORM_ONLY_ACTIONS as readonly Action[]).includes(action);
 
 const MATRIX: Record<Role, ReadonlySet<Action>> = {
   accountant: new Set<Action>([
@@ -50,18 +66,30 @@ const MATRIX: Record<Role, ReadonlySet<Action>> = {
     "ledger.read",
     "ledger.write",
   ]),
-  admin: new Set<Action>([...ACTIONS]),
+  admin: new Set<Action>(ACTIONS.filter((action) => !isPlatformOnly(action))),
   auditor: new Set<Action>(["quickbooks.status.read", "logs.read", "logs.export", "health.read", "mappings.read", "ledger.read"]),
 };
 
+/** What a tenant role alone may do. Pages and routes ask `allows()`, which adds the platform operator's flag. */
 export function can(role: Role, action: Action): boolean {
   return MATRIX[role].has(action);
+}
+
+/** A person acting on a tenant: their role there, and whether they are the platform operator. */
+export interface Principal {
+  role: Role;
+  isPlatformOperator: boolean;
+}
+
+/** The one decision: the role's grant, or the operator's. */
+export function allows(principal: Principal, action: Action): boolean {
+  return can(principal.role, action) || (principal.isPlatformOperator && OPERATOR_ACTIONS.has(action));
 }
 
 /**
  * API key scopes: a closed list, each granting a fixed set of the actions above on the key's own tenant. A key can
  * never do more than its scopes grant, and no scope grants credentials, settings, connect, disconnect, renewals,
- * webhooks, the all-tenants table or key management (KEY_NEVER_ACTIONS; checked below at compile time and by
+ * webhooks, the all-tenants table, key management or an Intuit app's plan (KEY_NEVER_ACTIONS; checked below at compile time and by
  * tests/permission-matrix.test.ts at run time).
  */
 export const API_KEY_SCOPES = ["status:read", "logs:read", "logs:export", "verify:trigger", "ledger:read", "ledger:write"] as const;
@@ -94,6 +122,8 @@ export const KEY_NEVER_ACTIONS = [
   "webhooks.manage",
   "tenants.overview",
   "apikeys.manage",
+  "usage.plan.manage",
+  "platform.plan.manage",
 ] as const satisfies readonly Action[];
 // A compile error here means a scope grants one of KEY_NEVER_ACTIONS.
 const _keysNeverGrant: Extract<ApiKeyAction, (typeof KEY_NEVER_ACTIONS)[number]> extends never ? true : never = true;
@@ -161,6 +191,9 @@ export const ROUTE_ACTIONS = {
   "PUT /api/quickbooks/reconciliations/[id]/lines/[lineId]": "reconciliation.manage",
   "POST /api/quickbooks/reconciliations/[id]/close": "reconciliation.manage",
   "GET /api/quickbooks/reconciliations/[id]/csv": "mappings.read",
+  "GET /api/quickbooks/usage/daily.csv": "usage.read",
+  "PUT /api/quickbooks/usage/plan": "usage.plan.manage",
+  "PUT /api/quickbooks/usage/platform-plan": "platform.plan.manage",
 } as const satisfies Record<string, Action>;
 
 /**
@@ -177,4 +210,5 @@ export const PAGE_ACTIONS = {
   "/integrations/quickbooks/health": "health.read",
   "/integrations/quickbooks/mappings": "mappings.read",
   "/integrations/quickbooks/reconciliation": "mappings.read",
+  "/integrations/quickbooks/usage": "usage.read",
 } as const satisfies Record<string, Action>;

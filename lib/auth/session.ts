@@ -6,7 +6,7 @@ import type { Role } from "@/db/schema";
 import { env } from "@/lib/env";
 import { asDatabaseUnavailable } from "@/lib/errors";
 import { SessionTokenCache } from "./session-token-cache";
-import { findMembership } from "./users";
+import { findActorMembership } from "./users";
 
 /** The signed-in person acting on their active tenant, with the role read fresh from the database. */
 export interface Actor {
@@ -16,6 +16,8 @@ export interface Actor {
   tenantId: string;
   tenantName: string;
   role: Role;
+  /** The platform operator (users.is_platform_operator): sees every Intuit app's usage and sets the platform app's plan. */
+  isPlatformOperator: boolean;
 }
 
 export function sessionCookieName(): string {
@@ -63,7 +65,7 @@ export async function resolveSession(headers: Headers): Promise<SessionResolutio
   // page's error boundary can say "try again" instead of "something broke" (Next passes only the digest to it).
   const membership =
     typeof token.tenantId === "string"
-      ? await findMembership(token.userId, token.tenantId).catch((error: unknown) => {
+      ? await findActorMembership(token.userId, token.tenantId).catch((error: unknown) => {
           throw asDatabaseUnavailable(error);
         })
       : null;
@@ -75,6 +77,7 @@ export async function resolveSession(headers: Headers): Promise<SessionResolutio
     tenantId: membership.tenantId,
     tenantName: membership.tenantName,
     role: membership.role,
+    isPlatformOperator: membership.isPlatformOperator,
   };
   return { kind: "actor", actor };
 }

@@ -33,14 +33,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * that is not a uuid finds no membership (it would make PostgreSQL's uuid cast fail, a 500).
  */
 export async function findMembership(userId: string, tenantId: string): Promise<Membership | null> {
+  const row = await findActorMembership(userId, tenantId);
+  return row ? { tenantId: row.tenantId, tenantName: row.tenantName, role: row.role } : null;
+}
+
+/** The membership and what the person is beyond it (the platform operator's flag): what a session's actor is made of. */
+export async function findActorMembership(userId: string, tenantId: string): Promise<(Membership & { isPlatformOperator: boolean }) | null> {
   if (!UUID.test(userId) || !UUID.test(tenantId)) return null;
   const [row] = await membershipOf({ userId, tenantId });
   return row ?? null;
 }
 
-const membershipOf = preparedStatement<Membership, "userId" | "tenantId">(
+const membershipOf = preparedStatement<Membership & { isPlatformOperator: boolean }, "userId" | "tenantId">(
   (p) => sql`
-    select m.tenant_id as "tenantId", t.name as "tenantName", m.role
-    from memberships m join tenants t on t.id = m.tenant_id
+    select m.tenant_id as "tenantId", t.name as "tenantName", m.role, u.is_platform_operator as "isPlatformOperator"
+    from memberships m join tenants t on t.id = m.tenant_id join users u on u.id = m.user_id
     where m.user_id = ${p.userId}::uuid and m.tenant_id = ${p.tenantId}::uuid`,
 );

@@ -113,6 +113,18 @@ describe("parseIntuitError", () => {
     expect(parseIntuitError(429, "", "", null)).toMatchObject({ kind: "throttled", code: null });
   });
 
+  it("reads a 429 that names the monthly limit as quota_exhausted, in either dialect, apart from the per-minute throttle", () => {
+    const detail = "The monthly limit of CorePlus API calls for this app's workspace was reached. CorePlus calls are blocked until 2027-01-01T00:00:00.000Z.";
+    const json = JSON.stringify({ fault: { error: [{ message: "message=MonthlyLimitExceeded; statusCode=429", detail }], type: "SERVICE" }, time: "2026-12-07T10:00:00.000Z" });
+    const error = parseIntuitError(429, JSON_TYPE, json, TID);
+    expect(error).toMatchObject({ kind: "quota_exhausted", status: 429, code: null, message: "Monthly limit exceeded", intuitTid: TID, retryable: false, resumesAt: null });
+    const xml = `<IntuitResponse><Fault type="SERVICE"><Error code=""><Message>message=MonthlyLimitExceeded; statusCode=429</Message><Detail>${detail}</Detail></Error></Fault></IntuitResponse>`;
+    expect(parseIntuitError(429, "application/xml", xml, null)).toMatchObject({ kind: "quota_exhausted", retryable: false });
+    // Words alone do not make a block: a validation error that mentions a monthly limit stays a validation error.
+    const validation = JSON.stringify({ Fault: { Error: [{ Message: "Invalid", Detail: "monthly limit field", code: "2010" }], type: "ValidationFault" } });
+    expect(parseIntuitError(400, JSON_TYPE, validation, null)).toMatchObject({ kind: "validation" });
+  });
+
   it("decodes XML entities", () => {
     const xml = `<IntuitResponse><Fault type="ValidationFault"><Error code="2050"><Message>Bad &amp; wrong</Message><Detail>Value &lt;5&gt; &quot;x&quot;</Detail></Error></Fault></IntuitResponse>`;
     expect(parseIntuitError(400, "text/xml", xml, null)).toMatchObject({ message: "Bad & wrong", detail: 'Value <5> "x"', code: "2050" });

@@ -12,6 +12,9 @@ export type IntuitApiErrorKind =
   | "authorization"
   | "validation"
   | "throttled"
+  // Intuit's monthly CorePlus quota of the app's workspace is used up: reads are blocked until the next month
+  // (intuit.md §9). Not a throttle: waiting minutes does not help, and retrying spends nothing but time.
+  | "quota_exhausted"
   | "not_found"
   | "server"
   | "unexpected"
@@ -31,6 +34,8 @@ export interface IntuitApiErrorInit {
   intuitTid: string | null;
   /** From a Retry-After header (seconds or an HTTP date), when Intuit sent one. */
   retryAfterMs?: number | null;
+  /** When the refusal ends, when it is known: a monthly quota block lasts until the quota month turns. */
+  resumesAt?: Date | null;
   cause?: unknown;
 }
 
@@ -43,6 +48,7 @@ export class IntuitApiError extends Error {
   readonly faultType: string | null;
   readonly intuitTid: string | null;
   readonly retryAfterMs: number | null;
+  readonly resumesAt: Date | null;
 
   constructor(init: IntuitApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -53,6 +59,7 @@ export class IntuitApiError extends Error {
     this.faultType = init.faultType;
     this.intuitTid = init.intuitTid;
     this.retryAfterMs = init.retryAfterMs ?? null;
+    this.resumesAt = init.resumesAt ?? null;
   }
 
   /** Throttling, Intuit outages and transport failures pass; a rejected token or request does not. */
@@ -170,6 +177,17 @@ function humanise(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/**
+ * Whether a refusal names the monthly limit (intuit.md §9: Intuit blocks reads past the workspace's monthly quota with
+ * a 429 whose fault names it). By its words, not a code: Intuit has not published one, and the per-minute
+ * ThrottleExceeded (003001) must not be mistaken for it.
+ */
+function namesMonthlyLimit(status: number, fault: FaultEntry | null, name: string | null): boolean {
+  if (status !== 429 && status !== 403) return false;
+  const text = [name, fault?.message, fault?.detail].filter(Boolean).join(" ");
+  return /month/i.test(text) && /limit|quota/i.test(text);
+}
+
 function classify(status: number, code: string | null, type: string | null, name: string | null): IntuitApiErrorKind {
   const faultType = type?.toLowerCase() ?? "";
   // Throttling first: Intuit has reported it with statusCode=403 as well as 429.
@@ -228,7 +246,7 @@ export function parseIntuitError(
   const message = name ? humanise(name) : (fault?.message ?? fallbackMessage(status, contentTypeOf(headersOrContentType)));
   const detail = fault?.detail ? redactSecrets(fault.detail).slice(0, MAX_DETAIL_LENGTH) : null;
   return new IntuitApiError({
-    kind: classify(status, code, fault?.type ?? null, name),
+    kind: namesMonthlyLimit(status, fault, name) ? "quota_exhausted" : classify(status, code, fault?.type ?? null, name),
     status,
     code,
     message: redactSecrets(message),

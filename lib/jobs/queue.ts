@@ -3,12 +3,16 @@ import PgBoss from "pg-boss";
 import { databaseHandle } from "@/db";
 import { env } from "@/lib/env";
 import { runPendingSyncs } from "@/lib/ledger/run-pending-syncs";
+import { governBackgroundReads, GOVERN_EVERY_MS } from "@/lib/usage/govern-background-reads";
+import { evaluateUsageAlerts, USAGE_ALERTS_EVERY_MS, type UsageAlertsResult } from "@/lib/usage/evaluate-usage-alerts";
+import { noteSweepHeartbeat } from "./catch-up-evidence";
 import { runCatchUpSweep, type CatchUpSweepResult } from "./catch-up-sweep";
 import { runRetentionSweep, type RetentionResult } from "./retention-sweep";
 import { runRenewalSweep, type RenewalSweepOptions, type RenewalSweepResult } from "./renewal-sweep";
 import { runReverifySweep, type ReverifySweepResult } from "./reverify-sweep";
 import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
+import { claimMark } from "./store/sweep-marks";
 import { describeError } from "@/lib/describe-error";
 
 /**
@@ -27,11 +31,16 @@ import { describeError } from "@/lib/describe-error";
  * so that the other sweeps below are not held up by a large backlog; the helpers carry on.
  *
  * Even if two sweeps did overlap, each connection would be renewed once: see renewal-sweep.ts (row lock + due re-check).
- * The same job also retries unconfirmed revocations and re-verifies connections whose last Verify is a day old
- * (reverify-sweep.ts), so that "verified recently" stays true for tenants nobody looks at, and catches up, through
- * Intuit's change data capture, connections whose last catch-up is an hour old (catch-up-sweep.ts), and processes the
- * webhook events due for a retry (the webhook queue's state lives in `webhook_events`), and deletes health metrics and
- * realm-limiter permits, and every log table's rows, past their retention (retention-sweep.ts).
+ * The same job first beats the heartbeat (a gap since the last run means the app was down: every connection is then
+ * caught up, catch-up-evidence.ts), then retries unconfirmed revocations, processes the webhook events due for a retry
+ * (the webhook queue's state lives in `webhook_events`), lets the governor decide how far background reads are
+ * stretched (every 10 minutes, lib/usage/govern-background-reads.ts) and raises the usage alerts due (every 10 minutes,
+ * lib/usage/evaluate-usage-alerts.ts), catches up through Intuit's change data capture
+ * the connections with evidence of missed webhooks or a day since their last catch-up (catch-up-sweep.ts), re-verifies
+ * connections nothing has proven for a day (reverify-sweep.ts), so that "verified recently" stays true for tenants
+ * nobody looks at, and deletes health metrics and realm-limiter permits, and every log table's rows, past their
+ * retention (retention-sweep.ts). Metered reads (catch-up, re-verify) come after the webhooks, so a catch-up finds
+ * what they recorded, and the catch-up before the re-verify, so its successful call spares the connection a Verify.
  */
 
 export const TOKEN_SWEEP_QUEUE = "token-renewal-sweep";
@@ -50,9 +59,15 @@ export const RENEWAL_HELPER_JOBS = 4;
 const HELPER_EXPIRE_SECONDS = 10 * 60;
 
 export interface SweepReport {
+  /** Minutes since the previous run, and the connections a gap asked to catch up. */
+  heartbeat: Awaited<ReturnType<typeof noteSweepHeartbeat>> | null;
   renewal: RenewalSweepResult | null;
   revocations: RevocationSweepResult | null;
   reverify: ReverifySweepResult | null;
+  /** Apps the governor decided for in this run (every 10 minutes), or null. */
+  governor: Awaited<ReturnType<typeof governBackgroundReads>> | null;
+  /** The usage alerts raised in this run (every 10 minutes: 50, 80, 95, 100 % of each app's quota), or null. */
+  usageAlerts: UsageAlertsResult | null;
   catchUp: CatchUpSweepResult | null;
   webhooks: Awaited<ReturnType<typeof processPendingWebhookEvents>> | null;
   retention: RetentionResult | null;
@@ -78,47 +93,31 @@ function logError(context: string, error: unknown): void {
 }
 
 /**
- * The sweeps, each on its own: one failing does not stop the others. The re-verify runs after the renewal, so that it
- * finds tokens the renewal has just made fresh.
+ * The sweeps, each on its own: one failing does not stop the others. The heartbeat comes first (it dates this run);
+ * the re-verify runs after the renewal, so that it finds tokens the renewal has just made fresh, and after the
+ * catch-up (see above).
  */
 export async function runTokenSweeps(options: { now?: Date; renewal?: Pick<RenewalSweepOptions, "budgetMs" | "onBacklog"> } = {}): Promise<SweepReport> {
-  const report: SweepReport = { renewal: null, revocations: null, reverify: null, catchUp: null, webhooks: null, retention: null, syncs: null };
-  try {
-    report.renewal = await runRenewalSweep({ now: options.now, ...options.renewal });
-  } catch (error) {
-    logError("token renewal sweep", error);
-  }
-  try {
-    report.revocations = await runRevocationRetrySweep({ now: options.now });
-  } catch (error) {
-    logError("revocation retry sweep", error);
-  }
-  try {
-    report.reverify = await runReverifySweep({ now: options.now });
-  } catch (error) {
-    logError("re-verify sweep", error);
-  }
-  try {
-    report.catchUp = await runCatchUpSweep({ now: options.now });
-  } catch (error) {
-    logError("CDC catch-up sweep", error);
-  }
-  try {
-    // Webhook events due for a retry, or left pending by an instance that died after answering Intuit.
-    report.webhooks = await processPendingWebhookEvents({ now: options.now });
-  } catch (error) {
-    logError("webhook processing", error);
-  }
-  try {
-    report.retention = await runRetentionSweep({ now: options.now });
-  } catch (error) {
-    logError("retention sweep", error);
-  }
-  try {
-    report.syncs = await runPendingSyncs(options.now);
-  } catch (error) {
-    logError("sync runs", error);
-  }
+  const report: SweepReport = { heartbeat: null, renewal: null, revocations: null, reverify: null, governor: null, usageAlerts: null, catchUp: null, webhooks: null, retention: null, syncs: null };
+  const step = async <K extends keyof SweepReport>(key: K, what: string, run: () => Promise<SweepReport[K]>) => {
+    try {
+      report[key] = await run();
+    } catch (error) {
+      logError(what, error);
+    }
+  };
+  const now = options.now ?? new Date();
+  await step("heartbeat", "heartbeat", () => noteSweepHeartbeat(now));
+  await step("renewal", "token renewal sweep", () => runRenewalSweep({ now: options.now, ...options.renewal }));
+  await step("revocations", "revocation retry sweep", () => runRevocationRetrySweep({ now: options.now }));
+  // Webhook events due for a retry, or left pending by an instance that died after answering Intuit.
+  await step("webhooks", "webhook processing", () => processPendingWebhookEvents({ now: options.now }));
+  await step("governor", "background-read governor", async () => ((await claimMark("governor", now, GOVERN_EVERY_MS)) ? governBackgroundReads(now) : null));
+  await step("usageAlerts", "usage alerts", async () => ((await claimMark("usage_alerts", now, USAGE_ALERTS_EVERY_MS)) ? evaluateUsageAlerts(now) : null));
+  await step("catchUp", "CDC catch-up sweep", () => runCatchUpSweep({ now: options.now }));
+  await step("reverify", "re-verify sweep", () => runReverifySweep({ now: options.now }));
+  await step("retention", "retention sweep", () => runRetentionSweep({ now: options.now }));
+  await step("syncs", "sync runs", () => runPendingSyncs(options.now));
   return report;
 }
 

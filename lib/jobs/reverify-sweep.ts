@@ -1,64 +1,73 @@
 import "server-only";
-import { and, asc, isNull, lte, or } from "drizzle-orm";
+import { and, asc, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import { quickbooksConnections, type ConnectionStatus } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { verifyConnection } from "@/lib/quickbooks/verify-connection";
-import { CONNECTION_GONE_CODES, selectSweepCandidates, type SweepCandidate } from "./sweep-candidates";
+import { BACKGROUND_INTERVALS, stretchedIntervals } from "@/lib/usage/rules/governor";
+import { CONNECTION_GONE_CODES, selectSweepCandidates, sweepInterval, type SweepCandidate } from "./sweep-candidates";
 import { describeError } from "@/lib/describe-error";
 
 /**
- * The daily re-verify: the sync indicator turns red once the last successful Verify is 7 days old
- * (VERIFY_MAX_AGE_DAYS in readiness.ts), so an active connection nobody looks at is verified again, through the same
- * use-case as the "Verify connection" button, once it is a day old. A day leaves six days of slack for an outage
- * of Intuit or of this app before any indicator turns red for age.
+ * The re-verify: the sync indicator turns red once a connection has not been proven for 7 days (VERIFY_MAX_AGE_DAYS in
+ * readiness.ts, which counts the last successful Verify or API call), so an active connection nobody uses is verified
+ * again, through the same use-case as the "Verify connection" button. A successful call already proves a connection
+ * (access-token.ts stamps proven_at), and the daily catch-up floor is one, so it runs only for a connection with no
+ * successful call for a day and an hour (BACKGROUND_INTERVALS.reverifyAfterMs: the floor comes first), stretched by the
+ * governor's factor for its Intuit app (at most 5 days and an hour: slack before 7) — or for one whose last error is
+ * newer than its last Verify, which only a Verify clears from the indicator.
  *
- * - Only the tenant's current environment: verifyConnection verifies that one, so a connection of the other
- *   environment would be selected again on every run without ever being verified.
+ * - Only the tenant's current environment, reads not blocked by Intuit (sweep-candidates.ts).
  * - A failed Verify is recorded on the connection by verifyConnection (the Verify step and the indicator show it);
- *   the sweep retries it an hour after that failure, not every minute.
- * - Oldest Verify first, at most `limit` per run; the sweep runs every minute with the renewal sweep (queue.ts), so
- *   25 a run re-verifies 36,000 connections a day.
+ *   the sweep retries it an hour (stretched) after that failure, not every minute.
+ * - Least recently proven first, at most `limit` per run; the sweep runs every minute (queue.ts).
  * - When Intuit itself looks unavailable, the run stops: the rest wait for the next minute rather than each one
  *   being marked failed by the same outage.
  * - It is not an API use: it does not mark the connection "in use" (see getUsableAccessToken's `background`).
  */
 
-export const REVERIFY_AFTER_MS = 24 * 60 * 60 * 1000;
-export const REVERIFY_RETRY_AFTER_FAILURE_MS = 60 * 60 * 1000;
+export const REVERIFY_AFTER_MS = BACKGROUND_INTERVALS.reverifyAfterMs;
+export const REVERIFY_RETRY_AFTER_FAILURE_MS = BACKGROUND_INTERVALS.retryAfterFailureMs;
 export const DEFAULT_REVERIFY_LIMIT = 25;
 
 export interface ReverifyFacts {
   status: ConnectionStatus;
   hasAccessToken: boolean;
   verifiedAt: Date | null;
+  /** The last successful API call (proven_at). */
+  provenAt?: Date | null;
   lastErrorAt: Date | null;
   /** The connection is of the environment the tenant uses now. */
   currentEnvironment: boolean;
+  /** The governor's stretch factor of the connection's Intuit app; 1 by default. */
+  factor?: number;
 }
 
 /** The rule the selection below states in SQL (a test checks they agree). */
 export function isDueForReverify(facts: ReverifyFacts, now: Date): boolean {
   const t = now.getTime();
-  return (
-    facts.status === "active" &&
-    facts.hasAccessToken &&
-    facts.currentEnvironment &&
-    facts.verifiedAt !== null &&
-    t - facts.verifiedAt.getTime() >= REVERIFY_AFTER_MS &&
-    (facts.lastErrorAt === null || t - facts.lastErrorAt.getTime() >= REVERIFY_RETRY_AFTER_FAILURE_MS)
-  );
+  const intervals = stretchedIntervals(facts.factor ?? 1);
+  if (!(facts.status === "active" && facts.hasAccessToken && facts.currentEnvironment && facts.verifiedAt !== null)) return false;
+  const proof = Math.max(facts.verifiedAt.getTime(), facts.provenAt?.getTime() ?? -Infinity);
+  const unresolvedError = facts.lastErrorAt !== null && facts.lastErrorAt > facts.verifiedAt;
+  return (t - proof >= intervals.reverifyAfterMs || unresolvedError) && (facts.lastErrorAt === null || t - facts.lastErrorAt.getTime() >= intervals.retryAfterFailureMs);
 }
 
 const c = quickbooksConnections;
 
-/** Active connections of each tenant's current environment, verified a day ago or more, oldest Verify first. */
+/** Active connections of each tenant's current environment due by isDueForReverify, least recently proven first. */
 export async function selectConnectionsDueForReverify(now: Date, limit = DEFAULT_REVERIFY_LIMIT): Promise<SweepCandidate[]> {
-  const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const proof = sql`greatest(${c.verifiedAt}, ${c.provenAt})`;
   return selectSweepCandidates(
-    and(lte(c.verifiedAt, at(-REVERIFY_AFTER_MS)), or(isNull(c.lastErrorAt), lte(c.lastErrorAt, at(-REVERIFY_RETRY_AFTER_FAILURE_MS)))),
+    and(
+      isNotNull(c.verifiedAt),
+      or(sql`${proof} <= ${at} - ${sweepInterval(BACKGROUND_INTERVALS.catchUpFloorMs)} - ${sql.raw(`interval '${REVERIFY_AFTER_MS - BACKGROUND_INTERVALS.catchUpFloorMs} milliseconds'`)}`, gt(c.lastErrorAt, c.verifiedAt)),
+      or(isNull(c.lastErrorAt), lte(c.lastErrorAt, sql`${at} - ${sweepInterval(BACKGROUND_INTERVALS.retryAfterFailureMs)}`)),
+    ),
+    now,
   )
-    .orderBy(asc(c.verifiedAt), asc(c.id))
+    .orderBy(sql`${proof} asc`, asc(c.id))
     .limit(limit);
 }
 

@@ -4,12 +4,15 @@ import { db } from "@/db";
 import type { QboHealthMetric } from "@/db/schema";
 import type { IntuitApiErrorKind } from "@/lib/intuit/faults";
 import { redactSecrets } from "@/lib/intuit/http";
+import type { MeterCategory, ReadCause } from "@/lib/intuit/operations";
+import { usageDayOf } from "@/lib/usage/rules/quota-month";
 import { emptyHistogram, histogramOf } from "./histogram";
 import { describeError } from "@/lib/describe-error";
 
 /**
  * Writers of the integration-health metrics (db/schema/health-metrics.ts), on the hot path of every QuickBooks call:
- * each is one statement (an API call's row and its hourly counter in one round trip, through a data-modifying CTE),
+ * each is one statement (an API call's row, its hourly counter and its metered-usage counter in one round trip,
+ * through a data-modifying CTE),
  * and none can break the operation it measures: a failed write is logged as a warning, by its message only, and
  * swallowed. Every function resolves, never rejects.
  *
@@ -18,6 +21,17 @@ import { describeError } from "@/lib/describe-error";
  */
 
 export type ApiCallOutcome = "success" | IntuitApiErrorKind;
+
+/**
+ * How Intuit counts an attempt (db/schema/usage.ts intuit_usage_daily): the Intuit app whose quota it spends, what
+ * caused it, and Core or CorePlus. Every attempt that left the process is counted, whatever Intuit answered.
+ */
+export interface ApiCallMeter {
+  /** lib/usage/app-key.ts: "platform" or "tenant:<id>". */
+  appKey: string;
+  cause: ReadCause;
+  category: MeterCategory;
+}
 
 export interface RecordApiCallInput {
   tenantId: string;
@@ -32,6 +46,8 @@ export interface RecordApiCallInput {
   errorCode: string | null;
   /** Already redacted by the caller; redacted again here, and cut to 500 characters. */
   errorMessage: string | null;
+  /** Null for an attempt that never left the process (refused by our own limiter or a known block): Intuit counted nothing. */
+  meter: ApiCallMeter | null;
   at?: Date;
 }
 
@@ -146,7 +162,22 @@ function cut(text: string | null, max: number): string | null {
   return text.length > max ? text.slice(0, max) : text;
 }
 
-/** One Accounting API attempt: its qbo_api_calls row and its hourly api_call counter, in one statement. */
+/** The usage counter's increment, as a CTE of recordApiCall's statement; nothing for an attempt that was not sent. */
+function usageCte(input: RecordApiCallInput, at: Date): SQL {
+  if (!input.meter) return sql``;
+  const { appKey, cause, category } = input.meter;
+  return sql`, usage as (
+      insert into intuit_usage_daily as u (day, app_key, environment, tenant_id, operation, category, cause, calls)
+      values (${usageDayOf(at)}::date, ${cut(appKey, MAX_TEXT_LENGTH)}, ${input.environment}::intuit_environment, ${input.tenantId}::uuid,
+        ${cut(input.operation, MAX_TEXT_LENGTH)}, ${category}, ${cause}, 1)
+      on conflict (day, app_key, environment, tenant_id, operation, cause) do update set calls = u.calls + 1
+    )`;
+}
+
+/**
+ * One Accounting API attempt: its qbo_api_calls row, its hourly api_call counter and, when it was sent, its metered
+ * usage (intuit_usage_daily, per UTC day, app, environment, tenant, operation and cause), in one statement.
+ */
 export function recordApiCall(input: RecordApiCallInput): Promise<void> {
   return safely("api_call", async () => {
     const at = input.at ?? new Date();
@@ -158,7 +189,7 @@ export function recordApiCall(input: RecordApiCallInput): Promise<void> {
       values (${input.tenantId}::uuid, ${input.environment}::intuit_environment, ${cut(input.realmId, MAX_TEXT_LENGTH)}, ${cut(input.operation, MAX_TEXT_LENGTH)},
         ${input.outcome}, ${input.httpStatus === null ? null : Math.trunc(input.httpStatus)}::integer, ${latencyMs}::integer,
         ${cut(input.intuitTid, MAX_TEXT_LENGTH)}, ${cut(input.errorCode, MAX_TEXT_LENGTH)}, ${message}, ${at.toISOString()}::timestamptz)
-    )
+    )${usageCte(input, at)}
     ${hourlyUpsert([increment])}`);
   });
 }

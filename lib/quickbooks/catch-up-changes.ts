@@ -6,6 +6,7 @@ import type { IntuitEnvironment } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { CDC_LOOKBACK_MS, getChangeDataCapture, type CdcChange } from "@/lib/intuit/change-data-capture";
 import { notConnected, reauthorizationRequired } from "./errors";
+import type { CatchUpTrigger } from "./store/catch-up-requests";
 import { findConnection, lockConnection, type ConnectionRow } from "./store/connections";
 import { intuitAppFor } from "./client/intuit-app";
 import { callQuickBooks } from "./client/qbo-client";
@@ -51,9 +52,17 @@ export const CDC_LOOKBACK_MARGIN_MS = 5 * 60 * 1000;
  */
 export const SAME_CHANGE_TOLERANCE_MS = 1000;
 
+/**
+ * A webhook announces a change within seconds (Intuit retries a failed delivery after 10 s, 20 s, 30 s and 5 min): a
+ * change older than this that only change data capture reported was not announced (CatchUpResult.unannounced).
+ */
+export const WEBHOOK_GRACE_MS = 15 * 60 * 1000;
+
 export interface CatchUpOptions {
   /** The catch-up's clock (tests); default the real time. */
   now?: Date;
+  /** What made it run, recorded on the connection (last_catch_up_trigger); default the daily floor. */
+  trigger?: CatchUpTrigger;
 }
 
 export interface CatchUpResult {
@@ -65,9 +74,11 @@ export interface CatchUpResult {
   reported: number;
   /** New rows in quickbooks_changes. */
   recorded: number;
+  /** Of those, changes older than WEBHOOK_GRACE_MS: a webhook should have announced them. */
+  unannounced: number;
   /** Reported, but already recorded by a webhook or an earlier catch-up. */
   alreadyKnown: number;
-  /** CDC calls made: one, or one more per entity when the combined answer reached Intuit's 1,000-object cap. */
+  /** CDC calls made: one, or more when the combined answer reached Intuit's 1,000-object cap (fetchChanges). */
   calls: number;
   /** Entities whose own answer still reached the cap: the watermark stops at the newest of their changes seen. */
   capped: string[];
@@ -116,21 +127,28 @@ export function isAlreadyKnown(change: ChangeFact, known: readonly ChangeFact[])
 type Fetched = { changes: CdcChange[]; calls: number; capped: string[]; realmIds: Set<string> };
 
 /**
- * Asks CDC for all the entities at once. The 1,000-object cap is shared by the entities of one call (no limit on how
- * many entities one call may name is documented), so a capped answer is asked again one entity at a time.
+ * Asks CDC for every entity in one call. Its 1,000-object cap is shared by the entities of the call (no limit on how
+ * many entities one call may name is documented) and Intuit documents no order, so from a capped answer any entity
+ * may have been cut: each entity the answer holds is asked again alone, and the ones it does not hold together (alone
+ * only if that answer is capped too). One busy entity costs 3 calls, not one per entity.
  */
 async function fetchChanges(cdc: (entities: readonly string[]) => Promise<{ changes: CdcChange[]; capped: boolean; realmId: string }>): Promise<Fetched> {
-  const fetched: Fetched = { changes: [], calls: 1, capped: [], realmIds: new Set() };
-  const all = await cdc(CATCH_UP_ENTITIES);
-  fetched.realmIds.add(all.realmId);
-  fetched.changes.push(...all.changes);
-  if (!all.capped) return fetched;
-  for (const entity of CATCH_UP_ENTITIES) {
-    const one = await cdc([entity]);
+  const fetched: Fetched = { changes: [], calls: 0, capped: [], realmIds: new Set() };
+  const ask = async (entities: readonly string[]) => {
+    const answer = await cdc(entities);
     fetched.calls += 1;
-    fetched.realmIds.add(one.realmId);
-    fetched.changes.push(...one.changes);
-    if (one.capped) fetched.capped.push(entity);
+    fetched.realmIds.add(answer.realmId);
+    fetched.changes.push(...answer.changes);
+    return answer.capped;
+  };
+  if (!(await ask(CATCH_UP_ENTITIES))) return fetched;
+  const present = new Set(fetched.changes.map((c) => c.entity));
+  const held = CATCH_UP_ENTITIES.filter((entity) => present.has(entity.toLowerCase()));
+  const absent = CATCH_UP_ENTITIES.filter((entity) => !present.has(entity.toLowerCase()));
+  for (const entity of held) if (await ask([entity])) fetched.capped.push(entity);
+  if (absent.length > 0 && (await ask(absent))) {
+    if (absent.length === 1) fetched.capped.push(absent[0]!);
+    else for (const entity of absent) if (await ask([entity])) fetched.capped.push(entity);
   }
   return fetched;
 }
@@ -220,25 +238,33 @@ export async function catchUpChanges(tenantId: string, options: CatchUpOptions =
   const caughtUpTo = watermarkOf(fetched, changedSince, now);
   const newest = fetched.changes.reduce<Date | null>((max, c) => (max && max >= c.lastUpdated ? max : c.lastUpdated), null);
 
-  const recorded = await db().transaction(async (tx) => {
+  const unannouncedBefore = now.getTime() - WEBHOOK_GRACE_MS;
+  const { recorded, unannounced } = await db().transaction(async (tx) => {
     const row = await lockConnection(tx, tenantId, app.environment);
     if (!row || row.id !== connection.id || row.realmId !== realmId || row.status !== "active") throw connectionChanged();
-    let inserted = 0;
+    const inserted = { recorded: 0, unannounced: 0 };
     for (const part of chunks(await unknownChanges(tx, { tenantId, environment: app.environment, realmId }, changes))) {
       const rows = await tx
         .insert(quickbooksChanges)
         .values(part.map((c) => ({ tenantId, environment: app.environment, realmId, entity: c.entity, entityId: c.entityId, operation: c.operation, changedAt: c.changedAt, source: "cdc" })))
         .onConflictDoNothing()
-        .returning({ id: quickbooksChanges.id });
-      inserted += rows.length;
+        .returning({ changedAt: quickbooksChanges.changedAt });
+      inserted.recorded += rows.length;
+      inserted.unannounced += rows.filter((r) => r.changedAt.getTime() <= unannouncedBefore).length;
     }
     const c = quickbooksConnections;
+    const at = sql`${now.toISOString()}::timestamptz`;
     await tx
       .update(c)
       .set({
         // greatest() ignores NULL; neither moves back if another catch-up or a webhook got further meanwhile.
         ...(newest ? { lastChangeSeenAt: sql`greatest(${c.lastChangeSeenAt}, ${newest.toISOString()}::timestamptz)` } : {}),
         lastCatchUpAt: sql`greatest(${c.lastCatchUpAt}, ${caughtUpTo.toISOString()}::timestamptz)`,
+        lastCatchUpTrigger: options.trigger ?? "floor",
+        catchUpAttemptedAt: sql`greatest(${c.catchUpAttemptedAt}, ${at})`,
+        // Evidence that came before this catch-up started is answered by it; evidence that came during it is not.
+        catchUpRequestedAt: sql`case when ${c.catchUpRequestedAt} <= ${at} then null else ${c.catchUpRequestedAt} end`,
+        catchUpTrigger: sql`case when ${c.catchUpRequestedAt} <= ${at} then null else ${c.catchUpTrigger} end`,
       })
       .where(and(eq(c.id, row.id), eq(c.tenantId, tenantId)));
     return inserted;
@@ -250,6 +276,7 @@ export async function catchUpChanges(tenantId: string, options: CatchUpOptions =
     changedSince,
     reported: changes.length,
     recorded,
+    unannounced,
     alreadyKnown: changes.length - recorded,
     calls: fetched.calls,
     capped: fetched.capped,

@@ -8,6 +8,7 @@ import { readStatusFacts } from "./store/read-status-facts";
 import { allowedActions, type ConnectionAction } from "./rules/connection-state";
 import { computeReadiness, type ChecklistItem, type ReadinessInput } from "./rules/readiness";
 import { deriveSteps, hardExpiryWarning, type IndicatorColor, type Step } from "./rules/steps";
+import { governorWarning } from "@/lib/usage/rules/governor";
 
 /** What the console, the readiness page and `GET /api/quickbooks/status` show: never a token, never a secret. */
 export interface ConnectionStatusView {
@@ -49,7 +50,7 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
   const stored = await readStatusFacts(tenantId, env().intuit.environment, now);
   const app = intuitAppOf(stored.environment, stored.settings, stored.own);
   const discovery = await checkDiscovery(app.discoveryUrl, { force: options.forceDiscovery });
-  const { connection: row, revocation, lastCallback, lastRefresh, webhooks, webhookDelays, reconciliation } = stored;
+  const { connection: row, revocation, lastCallback, lastRefresh, webhooks, webhookDelays, reconciliation, readsBlockedUntil } = stored;
   const facts = row ? connectionFacts(row) : null;
   const input: ReadinessInput = {
     now,
@@ -69,6 +70,7 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
     webhooks,
     apiErrors: null,
     reconciliation,
+    readsBlockedUntil,
   };
   const readiness = computeReadiness(input);
 
@@ -96,7 +98,8 @@ export async function getConnectionStatus(tenantId: string, options: { now?: Dat
       deadLetters: webhooks.deadLetters,
       signatureFailures24h: webhooks.signatureFailures,
     },
-    warnings: [hardExpiryWarning(facts, now)].filter((w): w is string => w !== null),
+    // A governor that slows the app's background reads says so, with the numbers (nothing is slowed silently).
+    warnings: [hardExpiryWarning(facts, now), stored.governor && governorWarning(stored.governor)].filter((w): w is string => !!w),
     revocation: revocation && { ...revocation, at: iso(revocation.at) },
     actions: allowedActions({ status: row?.status ?? null, realmId: row?.realmId ?? null, revocationFailed: revocation?.status === "failed" }),
     ...readiness,

@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { db } from "@/db";
 import {
   callbackLogs,
+  intuitAppPlans,
   intuitCredentials,
   memberships,
   quickbooksConnections,
@@ -12,6 +13,7 @@ import {
   type ConnectionStatus,
 } from "@/db/schema";
 import { env, intuitEndpointsFor, type Env, type IntuitEnvironment } from "@/lib/env";
+import { appKeySql } from "@/lib/usage/reads-blocked";
 import { inspectAccessTokenSeal } from "./client/access-token-seal";
 import { factsFrom } from "./store/connections";
 import { checkDiscovery, type DiscoveryCheck } from "./client/discovery-check";
@@ -93,6 +95,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
       authorizationStartedAt: qc.authorizationStartedAt,
       callbackAt: qc.callbackAt,
       verifiedAt: qc.verifiedAt,
+      provenAt: qc.provenAt,
       connectedAt: qc.connectedAt,
       lastRefreshedAt: qc.lastRefreshedAt,
       lastErrorStep: qc.lastErrorStep,
@@ -111,6 +114,9 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
     .limit(1)
     .as("own_credentials");
 
+  // Until when Intuit blocks the reads of the tenant's Intuit app (readiness's reason), from its plan by primary key.
+  const readsBlockedUntil = sql<Date | null>`(select plan.reads_blocked_until from ${intuitAppPlans} plan where plan.app_key = ${appKeySql(memberships.tenantId, environment)} and plan.reads_blocked_until > ${nowSql})`.mapWith(intuitAppPlans.readsBlockedUntil);
+
   // deriveIndicator and readiness's recency rule, reduced to what orders tenants worst first. The ranks are literals,
   // not parameters, so that the CASE is an integer.
   const rank = Object.fromEntries(Object.entries(HEALTH_RANK).map(([name, value]) => [name, sql.raw(String(value))])) as Record<keyof typeof HEALTH_RANK, SQL>;
@@ -121,8 +127,9 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
     when ${c.status} <> 'active' then ${rank.notVerified}
     when ${c.accessTokenEnc} is null or not ${c.hasRefreshToken} or ${c.verifiedAt} is null
       or ${c.refreshTokenExpiresAt} <= ${nowSql}
-      or (${c.lastErrorAt} > ${c.verifiedAt} and ${c.lastErrorMessage} is not null) then ${rank.failing}
-    when ${c.verifiedAt} <= ${nowSql} - ${sql.raw(`interval '${VERIFY_MAX_AGE_DAYS} days'`)} then ${rank.verifyStale}
+      or (${c.lastErrorAt} > ${c.verifiedAt} and ${c.lastErrorMessage} is not null)
+      or ${readsBlockedUntil} is not null then ${rank.failing}
+    when greatest(${c.verifiedAt}, ${c.provenAt}) <= ${nowSql} - ${sql.raw(`interval '${VERIFY_MAX_AGE_DAYS} days'`)} then ${rank.verifyStale}
     else ${rank.healthy}
   end`.mapWith(Number);
 
@@ -145,6 +152,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
       authorizationStartedAt: c.authorizationStartedAt,
       callbackAt: c.callbackAt,
       verifiedAt: c.verifiedAt,
+      provenAt: c.provenAt,
       connectedAt: c.connectedAt,
       lastRefreshedAt: c.lastRefreshedAt,
       lastErrorStep: c.lastErrorStep,
@@ -154,6 +162,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
       redirectUri: tis.redirectUri,
       ownClientId: own.clientId,
       ownSecretSet: own.secretSet,
+      readsBlockedUntil,
     })
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
@@ -190,6 +199,7 @@ export async function listTenantHealth(options: ListTenantHealthOptions): Promis
         webhooks: null,
         apiErrors: null,
         reconciliation: null,
+        readsBlockedUntil: row.readsBlockedUntil,
       });
       return {
         tenantId: row.tenantId,

@@ -5,6 +5,7 @@ import { rowsOf } from "@/db/rows";
 import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { recordProcessingError, recordWebhookDelays } from "@/lib/metrics/record";
+import { requestCatchUp } from "./store/catch-up-requests";
 import { describeError } from "@/lib/describe-error";
 
 /** Attempts before an event is dead-lettered, and the backoff between them. */
@@ -112,6 +113,8 @@ export async function processPendingWebhookEvents(options: { now?: Date; limit?:
             .where(eq(webhookEvents.id, event.id));
           outcome[dead ? "dead" : "retried"]++;
           health.failed(event, dead);
+          // Its change never reached quickbooks_changes: the tenant's next catch-up is asked for now, not at the floor.
+          if (dead && event.tenantId) await requestCatchUp([event.tenantId], "webhook_failed", now);
         }
       }
     }

@@ -22,13 +22,18 @@ export interface UsageSnapshot {
 
 /**
  * One app's quota month as it stands: what the usage page, the alerts and the governor read. Every figure is exact
- * (summed from intuit_usage_daily), the projections extrapolate the last 7 days (tomorrow's UTC day excluded).
+ * (summed from intuit_usage_daily), the projections extrapolate the last 7 days: today so far and the 6 whole UTC
+ * days before it (or the month so far, when it is younger).
  */
 export async function readUsageSnapshot(appKey: string, now = new Date()): Promise<UsageSnapshot> {
   const plan = await readPlan(appKey);
   const month = quotaMonthOf(now, plan.monthStartDay);
   const tomorrow = new Date(now.getTime() + DAY_MS);
-  const recentFrom = new Date(Math.max(month.start.getTime(), now.getTime() - PROJECTION_WINDOW_DAYS * DAY_MS));
+  // The table counts whole UTC days: the window starts at a midnight (today's and the 6 days before it, or the month's
+  // start), and its reads are divided by the time it really spans, today's part included.
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const recentFrom = new Date(Math.max(month.start.getTime(), today - (PROJECTION_WINDOW_DAYS - 1) * DAY_MS));
+  const recentDays = (now.getTime() - recentFrom.getTime()) / DAY_MS;
   const background: readonly ReadCause[] = [...BACKGROUND_CAUSES];
   const [used, recent, backgroundUsed, backgroundRecent] = await Promise.all([
     meteredReadsBetween({ appKey, from: month.start, to: tomorrow }),
@@ -36,7 +41,6 @@ export async function readUsageSnapshot(appKey: string, now = new Date()): Promi
     meteredReadsBetween({ appKey, from: month.start, to: tomorrow, causes: background }),
     meteredReadsBetween({ appKey, from: recentFrom, to: tomorrow, causes: background }),
   ]);
-  const recentDays = PROJECTION_WINDOW_DAYS;
   const budget = Math.floor((plan.monthlyQuota * plan.backgroundSharePct) / 100);
   const blocked = plan.readsBlockedUntil && plan.readsBlockedUntil > now ? plan.readsBlockedUntil : null;
   return {

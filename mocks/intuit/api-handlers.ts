@@ -3,10 +3,13 @@
 // and change data capture (cdc.ts).
 // Every request counts against its realm's limits (realm-limits.ts), authenticated or not: Intuit does not say which
 // it counts, and counting all is the stricter case for the app. Beyond them the gateway answers 429.
+// Every authenticated CorePlus read (lib/intuit/operations.ts says which requests are) counts against its client id's
+// monthly quota (monthly-quota.ts); past it the read is refused with the monthly block's 429.
 // Authentication failures use the gateway's lowercase `fault` dialect, data errors the capitalised `Fault`
 // (intuit.md §4). Clients that do not ask for JSON get XML, as from Intuit.
 
 import type { HttpHandler } from "msw";
+import { meterCategoryOf, operationOfRequest, type IntuitOperation } from "../../lib/intuit/operations";
 import { cdcResponseBody, parseCdcRequest } from "./cdc";
 import { PATHS, route, type EmulatorContext, type RouteResolver } from "./context";
 import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, companyInfoRecord, findCompany, type SandboxCompany } from "./fixtures";
@@ -14,6 +17,8 @@ import type { AccessCheck, ActiveToken } from "./grants";
 import {
   gatewayFaultBody,
   jsonResponse,
+  monthlyLimitExceededBody,
+  monthlyLimitExceededSpec,
   serviceFaultBody,
   wantsJson,
   xmlEntityResponse,
@@ -23,6 +28,7 @@ import {
   type ServiceError,
 } from "./intuit-responses";
 import { intuitTime } from "./intuit-time";
+import { nextQuotaMonth } from "./monthly-quota";
 import { queryResponseBody } from "./query-evaluator";
 import type { QueryError } from "./query-lexer";
 import { parseQuery } from "./query-parser";
@@ -108,16 +114,35 @@ function rowsFor(ctx: EmulatorContext, entity: string, company: SandboxCompany):
   return [];
 }
 
-/** Counts, throttles per realm (see route()), logs and authenticates every API call before the route-specific part runs. */
+/** The monthly block (intuit.md §9): a 429 naming the monthly limit, in JSON or, for clients that did not ask for it, XML. */
+function monthlyLimitExceeded(ctx: EmulatorContext, request: Request): Response {
+  const now = ctx.store.now();
+  const resumesAt = nextQuotaMonth(now);
+  if (wantsJson(request)) return jsonResponse(monthlyLimitExceededBody(now, resumesAt), 429);
+  const { message, detail } = monthlyLimitExceededSpec(resumesAt);
+  return xmlResponse(xmlFault("SERVICE", { message, detail, code: "" }, now), 429);
+}
+
+/** A CorePlus read of a workspace whose monthly quota is used up: refused before the service sees it. */
+function blockedByMonthlyQuota(ctx: EmulatorContext, operation: IntuitOperation | null, auth: Extract<ApiAuth, { ok: true }>): boolean {
+  return operation !== null && meterCategoryOf(operation) === "coreplus" && !ctx.store.admitMeteredRead(auth.token.clientId);
+}
+
+/**
+ * Counts, throttles per realm (see route()), logs, authenticates and meters every API call before the route-specific
+ * part runs.
+ */
 function apiRoute(ctx: EmulatorContext, path: string, handle: (request: Request, params: Record<string, string>, auth: Extract<ApiAuth, { ok: true }>) => Response): HttpHandler {
   const resolver: RouteResolver = async (request, params) => {
     const realmId = params.realmId ?? "";
-    const auth = authenticateApiRequest(ctx, request, realmId);
-    const response = auth.ok ? handle(request, params, auth) : auth.response;
     const url = new URL(request.url);
+    const operation = operationOfRequest(request.method, url.pathname);
+    const auth = authenticateApiRequest(ctx, request, realmId);
+    const response = !auth.ok ? auth.response : blockedByMonthlyQuota(ctx, operation, auth) ? monthlyLimitExceeded(ctx, request) : handle(request, params, auth);
     ctx.apiRequests.push({
       method: request.method,
       path: url.pathname,
+      operation,
       realmId,
       // Since Aug 2025 versions 1–74 are ignored and 75 is the default (intuit.md §4); recorded so tests can check it.
       minorVersion: url.searchParams.get("minorversion"),

@@ -15,12 +15,15 @@ import {
   throttleXml,
   xmlResponse,
 } from "./intuit-responses";
+import type { IntuitOperation } from "../../lib/intuit/operations";
 import { newIntuitTid } from "./random";
 import type { EmulatorCalls, EmulatorStore } from "./store";
 
 export interface ApiRequestRecord {
   method: string;
   path: string;
+  /** The operation lib/intuit/operations.ts classifies the request as (what Intuit meters it as); null: none. */
+  operation: IntuitOperation | null;
   realmId: string;
   minorVersion: string | null;
   accept: string | null;

@@ -1,6 +1,6 @@
 // Test control over HTTP, so browser tests can drive the standalone emulator. Not part of Intuit.
 //
-//   POST /__emulator/reset                     forget codes, tokens, faults, counters and clock offset; default limits;
+//   POST /__emulator/reset                     forget codes, tokens, faults, counters, clock offset and monthly quotas; default limits;
 //                                              the fixtures' charts of accounts
 //   POST /__emulator/faults                    body = EmulatorFault, e.g. {"target":"token","error":"invalid_grant"}
 //   POST /__emulator/revoke-grant              {"realmId":"9341452000000001"}: disconnect made inside QuickBooks
@@ -39,6 +39,10 @@
 //                                              retryAfterSeconds: a Retry-After header on 429s (null: none, the default)
 //   GET  /__emulator/limits                    {"limits","realms":{[realmId]:{requests,accepted,throttled,maxInWindow,
 //                                              maxConcurrent}}}: maxima count accepted requests only
+//   POST /__emulator/monthly-quota             {"clientId","quota"} (quota: an integer ≥ 0, or null for none, the default):
+//                                              the workspace's monthly quota of CorePlus reads until the next reset; past it
+//                                              reads get the monthly block's 429 until the emulator's month turns
+//   GET  /__emulator/monthly-quota             {"clients":{[clientId]:{month,reads,blocked,quota}}}: this month's counts
 //
 // Each answers JSON; a bad body gets 400 {"error":"invalid_request","issues":[…]}.
 
@@ -49,6 +53,7 @@ import { AccountChangeError } from "./accounts";
 import { PATHS, route, type EmulatorContext } from "./context";
 import { CHANGE_OPERATIONS, canonicalCdcEntity } from "./change-log";
 import { jsonResponse } from "./intuit-responses";
+import { monthlyQuotaSchema } from "./monthly-quota";
 import { limitsPatchSchema } from "./realm-limits";
 import type { EmulatorState } from "./emulator-state";
 
@@ -227,6 +232,12 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       return jsonResponse({ ok: true, limits: state.setLimits(parsed.data) });
     }),
     route(ctx, "get", `${base}/limits`, untraced, async () => jsonResponse({ limits: state.limits(), realms: state.limitStats() })),
+    route(ctx, "post", `${base}/monthly-quota`, untraced, async (request) => {
+      const parsed = monthlyQuotaSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      return jsonResponse({ ok: true, client: state.setMonthlyQuota(parsed.data.clientId, parsed.data.quota) });
+    }),
+    route(ctx, "get", `${base}/monthly-quota`, untraced, async () => jsonResponse({ clients: state.monthlyQuotaStats() })),
     route(ctx, "post", `${base}/grants`, untraced, async (request) => {
       const parsed = bulkGrantsSchema.safeParse(await readJson(request));
       if (!parsed.success) return invalid(parsed.error);

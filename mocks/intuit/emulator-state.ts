@@ -7,6 +7,7 @@ import type { ApiRequestRecord, EmulatorContext } from "./context";
 import type { EmulatorFault } from "./fault-queue";
 import { ACCOUNTING_SCOPE, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
 import type { ActiveToken, TokenIssue, TokenKind } from "./grants";
+import type { MonthlyQuotaSetting, MonthlyQuotaStats } from "./monthly-quota";
 import type { EmulatorLimits, LimitsPatch, RealmLimitStats } from "./realm-limits";
 import type { GrantRefreshStats } from "./refresh-stats";
 import type { EmulatorCalls } from "./store";
@@ -39,7 +40,7 @@ export interface EmulatorState {
   readonly calls: Readonly<EmulatorCalls>;
   /**
    * Forget codes, grants, tokens, faults, counters, change logs, the API request log and any clock offset; restore the
-   * fixtures' charts of accounts and the default limits, and clear the limits' statistics.
+   * fixtures' charts of accounts and the default limits, and clear the limits' statistics and every monthly quota.
    */
   reset(): void;
   injectFault(fault: EmulatorFault): void;
@@ -91,6 +92,14 @@ export interface EmulatorState {
   setLimits(patch: LimitsPatch): EmulatorLimits;
   /** Per realm, since the last reset: requests, accepted, throttled and the peaks of accepted requests (window, in flight). */
   limitStats(): Record<string, RealmLimitStats>;
+  /**
+   * Intuit's monthly quota of CorePlus reads for a client id's workspace (none, unlimited, by default): past it every
+   * further CorePlus read gets the monthly block's 429 until the emulator's clock enters the next calendar month (UTC);
+   * Core calls and OAuth go on. null removes it. Until reset(). Throws for a value POST /__emulator/monthly-quota would refuse.
+   */
+  setMonthlyQuota(clientId: string, quota: number | null): MonthlyQuotaStats;
+  /** This month's CorePlus reads accepted and refused, and the quota, per client id. */
+  monthlyQuotaStats(): Record<string, MonthlyQuotaStats>;
   now(): Date;
   snapshot(): EmulatorSnapshot;
 }
@@ -138,6 +147,8 @@ export function createEmulatorState(ctx: EmulatorContext): EmulatorState {
     limits: store.limits,
     setLimits: store.setLimits,
     limitStats: store.limitStats,
+    setMonthlyQuota: (clientId, quota) => store.setMonthlyQuota({ clientId, quota } satisfies MonthlyQuotaSetting),
+    monthlyQuotaStats: store.monthlyQuotaStats,
     now: () => new Date(store.now()),
     snapshot: () => ({
       now: new Date(store.now()).toISOString(),

@@ -85,6 +85,26 @@ export function throttleExceededBody(epochMs: number): Record<string, unknown> {
   };
 }
 
+/**
+ * The gateway's answer to a CorePlus read past the workspace's monthly quota (intuit.md §9): HTTP 429 like
+ * ThrottleExceeded, but naming the monthly limit and when calls resume, and without 003001 (waiting a minute does not
+ * help). intuit.md §9 rates the exact shape [M]: Intuit describes the block as throttling with a 429 and publishes no
+ * body or code for it, so this is the gateway's lowercase dialect with no error code, and the app recognises the block
+ * by the status and the words "monthly limit" (lib/intuit/faults.ts), never by a code.
+ */
+export function monthlyLimitExceededSpec(resumesAt: Date): { status: 429; message: string; detail: string } {
+  return {
+    status: 429,
+    message: "message=MonthlyLimitExceeded; statusCode=429",
+    detail: `The monthly limit of CorePlus API calls for this app's workspace was reached. CorePlus calls are blocked until ${resumesAt.toISOString()}.`,
+  };
+}
+
+export function monthlyLimitExceededBody(epochMs: number, resumesAt: Date): Record<string, unknown> {
+  const { message, detail } = monthlyLimitExceededSpec(resumesAt);
+  return { fault: { error: [{ message, detail }], type: "SERVICE" }, time: intuitTime(epochMs) };
+}
+
 export interface ServiceError {
   message: string;
   detail: string;

@@ -1,6 +1,7 @@
 // The emulator's memory, one store per emulator: OAuth codes, grants and tokens (grants.ts), injected faults
 // (fault-queue.ts), call counters, each realm's change log (change-log.ts, what CDC reports), each realm's chart of
-// accounts (accounts.ts) and each realm's API limits and their counters (realm-limits.ts), all on one clock that
+// accounts (accounts.ts), each realm's API limits and their counters (realm-limits.ts) and each client id's monthly
+// quota of metered reads (monthly-quota.ts), all on one clock that
 // tests can move forward. No HTTP here: the handlers read and change the store through these functions.
 
 import { createAccountBook, type AccountPatch, type EmulatorAccount, type NewAccount } from "./accounts";
@@ -8,6 +9,7 @@ import { createChangeLog } from "./change-log";
 import { createFaultQueue } from "./fault-queue";
 import { accountSeeds } from "./fixtures";
 import { createGrantBook } from "./grants";
+import { createMonthlyQuota } from "./monthly-quota";
 import { createRealmLimiter } from "./realm-limits";
 
 export interface EmulatorCalls {
@@ -55,6 +57,7 @@ export function createEmulatorStore(config: StoreConfig) {
   // On the emulator's clock, so advanceTime() slides the window as well.
   const limiter = createRealmLimiter(now);
   const accounts = createAccountBook({ now, seeds: accountSeeds });
+  const monthlyQuota = createMonthlyQuota(now);
 
   /** A change to an account made in QuickBooks: new SyncToken and LastUpdatedTime, and an Update that CDC reports. */
   function updateAccount(realmId: string, id: string, patch: AccountPatch): EmulatorAccount {
@@ -78,6 +81,7 @@ export function createEmulatorStore(config: StoreConfig) {
     Object.assign(calls, emptyCalls());
     clockOffsetMs = 0;
     limiter.reset();
+    monthlyQuota.reset();
   }
 
   return {
@@ -113,6 +117,9 @@ export function createEmulatorStore(config: StoreConfig) {
     limits: limiter.limits,
     setLimits: limiter.setLimits,
     limitStats: limiter.stats,
+    admitMeteredRead: monthlyQuota.admitRead,
+    setMonthlyQuota: monthlyQuota.setQuota,
+    monthlyQuotaStats: monthlyQuota.stats,
     reset,
   };
 }

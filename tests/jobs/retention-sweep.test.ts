@@ -61,6 +61,7 @@ const callAt = (at: Date) =>
     intuitTid: null,
     errorCode: null,
     errorMessage: null,
+    meter: null,
     at,
   });
 

@@ -41,6 +41,7 @@ const call = (overrides: Partial<Parameters<typeof recordApiCall>[0]> = {}) =>
     intuitTid: "tid-1",
     errorCode: null,
     errorMessage: null,
+    meter: null,
     at: AT,
     ...overrides,
   });
@@ -163,6 +164,7 @@ describe("recording never breaks the caller", () => {
       intuitTid: null,
       errorCode: null,
       errorMessage: null,
+      meter: null,
     });
     expect(await db().select().from(qboApiCalls)).toHaveLength(0);
     expect(await hourly("api_call")).toHaveLength(0);

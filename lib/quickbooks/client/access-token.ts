@@ -23,6 +23,7 @@ import { keepLeaseAlive, leaseWaiter, releaseRenewalLease, renewalStillBusy, tak
 import { settleRenewal, type IntuitAnswer, type RenewalStep, type RenewResult, type UsableToken } from "./renewal-settlement";
 import { withRenewalSlot } from "./renewal-slots";
 import { INTUIT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { describeError } from "@/lib/describe-error";
 
 export type { RenewResult, UsableToken } from "./renewal-settlement";
 
@@ -44,6 +45,11 @@ export type { RenewResult, UsableToken } from "./renewal-settlement";
 
 /** `last_used_at` is written at most this often, to keep a write off every API call. */
 const USE_STAMP_INTERVAL_MS = 5 * 60 * 1000;
+/**
+ * `proven_at` likewise: the re-verify waits a day and an hour without a proof (lib/usage/rules/governor.ts), so a
+ * stamp up to an hour old changes nothing.
+ */
+export const PROOF_STAMP_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface RenewOptions {
   tenantId: string;
@@ -129,6 +135,11 @@ export interface TokenRequestOptions {
 
 /** A usable access token for the tenant's connection: the stored one while it has time left, else a renewed one. */
 export async function getUsableAccessToken(options: TokenRequestOptions): Promise<UsableToken> {
+  return (await usableTokenOf(options)).token;
+}
+
+/** The token, and the connection row it was read from (callWithAccessToken stamps its proof from it). */
+async function usableTokenOf(options: TokenRequestOptions): Promise<{ token: UsableToken; row: ConnectionRow }> {
   const now = (options.now ?? (() => new Date()))();
   const [row] = await db()
     .select()
@@ -137,8 +148,8 @@ export async function getUsableAccessToken(options: TokenRequestOptions): Promis
   const stored = row ?? null;
   assertUsable(stored);
   if (!options.background) await stampUse(stored, now);
-  if (hasTimeLeft(stored, now)) return openToken(stored);
-  return (await renewAccessToken({ ...options, trigger: options.background ? "scheduled" : "on_demand" })).token;
+  if (hasTimeLeft(stored, now)) return { token: openToken(stored), row: stored };
+  return { token: (await renewAccessToken({ ...options, trigger: options.background ? "scheduled" : "on_demand" })).token, row: stored };
 }
 
 async function stampUse(row: ConnectionRow, now: Date): Promise<void> {
@@ -251,18 +262,52 @@ async function askIntuit(as: AuthorizationServer, leased: { row: UsableRow; leas
  * loop; a second 401 after a successful renewal means Intuit no longer honours the grant.
  */
 export async function callWithAccessToken<T>(options: Omit<TokenRequestOptions, "now">, call: (token: UsableToken) => Promise<T>): Promise<T> {
-  const first = await getUsableAccessToken(options);
+  const { token: first, row } = await usableTokenOf(options);
   try {
-    return await call(first);
+    const result = await call(first);
+    await stampProof(row, first.realmId);
+    return result;
   } catch (error) {
     if (!(error instanceof IntuitApiError) || error.kind !== "authentication") throw error;
   }
   const { token } = await renewAccessToken({ ...options, trigger: "unauthorized", force: true, refusedToken: first.sealed });
   try {
-    return await call(token);
+    const result = await call(token);
+    await stampProof(row, token.realmId);
+    return result;
   } catch (error) {
     if (error instanceof IntuitApiError && error.kind === "authentication") await requireReauthorization(options, error);
     throw error;
+  }
+}
+
+/**
+ * A successful call proves the connection as a Verify does: its tokens opened the company it holds. Stamped on the
+ * row (proven_at) at most once per PROOF_STAMP_INTERVAL_MS, from the row the token was read from, so most calls
+ * write nothing; only for the company the connection holds (a claim is proven by Verify alone), and only while the
+ * row still holds it.
+ */
+async function stampProof(row: ConnectionRow, realmId: string): Promise<void> {
+  if (row.status !== "active" || row.pendingRealmId !== null || row.realmId !== realmId) return;
+  const now = new Date();
+  if (row.provenAt && now.getTime() - row.provenAt.getTime() < PROOF_STAMP_INTERVAL_MS) return;
+  const c = quickbooksConnections;
+  try {
+    await db()
+      .update(c)
+      .set({ provenAt: now })
+      .where(
+        and(
+          eq(c.id, row.id),
+          eq(c.tenantId, row.tenantId),
+          eq(c.realmId, realmId),
+          eq(c.status, "active"),
+          or(isNull(c.provenAt), lt(c.provenAt, new Date(now.getTime() - PROOF_STAMP_INTERVAL_MS))),
+        ),
+      );
+  } catch (error) {
+    // The call succeeded; a missed stamp costs at most one re-verify.
+    console.warn(`[quickbooks] could not stamp the connection's proof: ${describeError(error)}`);
   }
 }
 

@@ -1,11 +1,16 @@
 import "server-only";
-import type { IntuitOperation, ReadCause } from "@/lib/intuit/operations";
+import { meterCategoryOf, type IntuitOperation, type ReadCause } from "@/lib/intuit/operations";
 import type { QboCallInput } from "@/lib/intuit/qbo-request";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { DEFAULT_TIMEOUT_MS } from "@/lib/intuit/http";
 import type { RealmLimits } from "@/lib/intuit/limits";
 import type { IntuitEnvironment } from "@/lib/env";
-import { recordApiCall, recordThrottleHit } from "@/lib/metrics/record";
+import { recordApiCall, recordThrottleHit, type ApiCallMeter } from "@/lib/metrics/record";
+import { intuitAppKeyOf } from "@/lib/usage/app-key";
+import { readsBlockedFor } from "@/lib/usage/reads-blocked";
+import { recordReadsBlocked } from "@/lib/usage/record-reads-blocked";
+import { describeError } from "@/lib/describe-error";
+import { READ_QUOTA_USED_UP } from "../rules/intuit-failures";
 import { callWithAccessToken } from "./access-token";
 import { intuitAppFor, type IntuitApp } from "./intuit-app";
 import { acquireRealmPermit, realmKeyOf } from "./realm-limiter";
@@ -14,7 +19,8 @@ import { acquireRealmPermit, realmKeyOf } from "./realm-limiter";
 // (company-info.ts, change-data-capture.ts, account-query.ts) it adds: a usable access token (renewed when needed,
 // one forced renewal on a 401), a permit from the realm limiter shared by all instances, bounded retries of
 // throttling and passing failures, and a stored record of every attempt (outcome, latency, intuit_tid) for the health
-// dashboard.
+// dashboard, with its metered usage (the Intuit app, Core or CorePlus, the cause) in the same statement. While Intuit
+// blocks the app's reads for the month (its quota is used up), a read fails at once with that reason and is not sent.
 
 export interface QuickBooksCaller {
   tenantId: string;
@@ -49,6 +55,7 @@ export const BACKGROUND_MAX_WAIT_MS = 120_000;
  * sent one; otherwise exponential backoff with jitter, so instances that were throttled together spread out.
  */
 export function retryDelayMs(error: IntuitApiError, attempt: number, idempotent: boolean, random = Math.random): number | null {
+  // quota_exhausted is never retried: Intuit's monthly block lasts until the month turns.
   if (error.kind === "throttled") {
     // Our own limiter already waited as long as the caller allowed.
     if (error.code === "local_limit" || attempt > THROTTLE_RETRIES) return null;
@@ -73,8 +80,10 @@ export async function callQuickBooks<T extends { intuitTid: string | null }>(
   request: (input: QboCallInput) => Promise<T>,
 ): Promise<T & { realmId: string }> {
   const app = caller.app ?? (await intuitAppFor(caller.tenantId, caller.environment));
+  // Before the token: a blocked read needs no renewal either.
+  await refuseBlockedRead(caller.tenantId, app, operation);
   const tokenOptions = { tenantId: caller.tenantId, app, actorUserId: caller.actorUserId ?? null, background: caller.background ?? false };
-  return callWithAccessToken(tokenOptions, (token) => callWithToken({ ...caller, app }, token, operation, request));
+  return callWithAccessToken(tokenOptions, (token) => attemptCall({ caller: { ...caller, app }, token, operation, request }));
 }
 
 /**
@@ -88,7 +97,59 @@ export async function callWithToken<T extends { intuitTid: string | null }>(
   operation: IntuitOperation,
   request: (input: QboCallInput) => Promise<T>,
 ): Promise<T & { realmId: string }> {
+  await refuseBlockedRead(caller.tenantId, caller.app, operation);
+  return attemptCall({ caller, token, operation, request });
+}
+
+/** The Intuit app whose quota an attempt spends, its cause and category; null without an app (no quota to count against). */
+function meterOf(caller: QuickBooksCaller & { app: IntuitApp }, operation: IntuitOperation): ApiCallMeter | null {
+  const appKey = intuitAppKeyOf(caller.app.credentialsSource, caller.tenantId);
+  return appKey === null ? null : { appKey, cause: caller.cause, category: meterCategoryOf(operation) };
+}
+
+/**
+ * A CorePlus read while Intuit blocks the app's reads for the month fails at once, with the reason and when reads
+ * resume, instead of being sent to be refused (a person's action, a sync run, and a safety net for background work,
+ * whose sweeps do not select a blocked app's connections at all). Core calls (writes) go through.
+ */
+async function refuseBlockedRead(tenantId: string, app: IntuitApp, operation: IntuitOperation): Promise<void> {
+  const appKey = intuitAppKeyOf(app.credentialsSource, tenantId);
+  if (appKey === null || meterCategoryOf(operation) !== "coreplus") return;
+  const until = await readsBlockedFor(appKey, new Date());
+  if (until === null) return;
+  throw new IntuitApiError({ kind: "quota_exhausted", status: null, code: "reads_blocked", message: READ_QUOTA_USED_UP, detail: null, faultType: null, intuitTid: null, resumesAt: until });
+}
+
+/**
+ * Intuit refused a read with its monthly block: the block is recorded on the app's plan (once), and the error says
+ * when reads resume. A failure to record it must not hide Intuit's answer: it is logged and the answer raised as is.
+ */
+async function readsBlocked(caller: QuickBooksCaller & { app: IntuitApp }, failure: IntuitApiError, meter: ApiCallMeter | null): Promise<IntuitApiError> {
+  if (!meter) return failure;
+  try {
+    const resumesAt = await recordReadsBlocked({ appKey: meter.appKey, tenantId: caller.tenantId, environment: caller.app.environment, at: new Date(), intuitTid: failure.intuitTid });
+    const { kind, status, code, message, detail, faultType, intuitTid } = failure;
+    return new IntuitApiError({ kind, status, code, message, detail, faultType, intuitTid, resumesAt, cause: failure });
+  } catch (error) {
+    console.warn(`[usage] could not record Intuit's monthly read block: ${describeError(error)}`);
+    return failure;
+  }
+}
+
+/** The attempts of one call with a token in hand: limiter permit, request, record, retry. */
+async function attemptCall<T extends { intuitTid: string | null }>({
+  caller,
+  token,
+  operation,
+  request,
+}: {
+  caller: QuickBooksCaller & { app: IntuitApp };
+  token: { accessToken: string; realmId: string };
+  operation: IntuitOperation;
+  request: (input: QboCallInput) => Promise<T>;
+}): Promise<T & { realmId: string }> {
   const { app } = caller;
+  const meter = meterOf(caller, operation);
   const timeoutMs = caller.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const idempotent = caller.idempotent ?? true;
   const record = { tenantId: caller.tenantId, environment: app.environment, realmId: token.realmId, operation };
@@ -97,7 +158,8 @@ export async function callWithToken<T extends { intuitTid: string | null }>(
     const permit = await acquireRealmPermit(realmKeyOf(app.environment, token.realmId), { limits: caller.limits, leaseMs: timeoutMs + 5_000, maxWaitMs }).catch(async (error: unknown) => {
       if (error instanceof IntuitApiError) {
         await recordThrottleHit({ tenantId: caller.tenantId, source: "local", waitedMs: maxWaitMs });
-        await recordApiCall({ ...record, outcome: "throttled", httpStatus: null, latencyMs: 0, intuitTid: null, errorCode: error.code, errorMessage: error.message });
+        // Refused by our own limiter: it never left the process, so Intuit counted nothing.
+        await recordApiCall({ ...record, outcome: "throttled", httpStatus: null, latencyMs: 0, intuitTid: null, errorCode: error.code, errorMessage: error.message, meter: null });
       }
       throw error;
     });
@@ -108,7 +170,7 @@ export async function callWithToken<T extends { intuitTid: string | null }>(
     try {
       const result = await request({ apiBaseUrl: app.apiBaseUrl, realmId: token.realmId, accessToken: token.accessToken, timeoutMs });
       await permit.release();
-      await recordApiCall({ ...record, outcome: "success", httpStatus: 200, latencyMs: performance.now() - started, intuitTid: result.intuitTid, errorCode: null, errorMessage: null });
+      await recordApiCall({ ...record, outcome: "success", httpStatus: 200, latencyMs: performance.now() - started, intuitTid: result.intuitTid, errorCode: null, errorMessage: null, meter });
       return { ...result, realmId: token.realmId };
     } catch (error) {
       await permit.release();
@@ -116,7 +178,9 @@ export async function callWithToken<T extends { intuitTid: string | null }>(
       failure = error;
     }
     const latencyMs = performance.now() - started;
-    await recordApiCall({ ...record, outcome: failure.kind, httpStatus: failure.status, latencyMs, intuitTid: failure.intuitTid, errorCode: failure.code, errorMessage: failure.message });
+    // Sent, so metered whatever the answer: Intuit counts the request, not its outcome (a timeout may have reached it too).
+    await recordApiCall({ ...record, outcome: failure.kind, httpStatus: failure.status, latencyMs, intuitTid: failure.intuitTid, errorCode: failure.code, errorMessage: failure.message, meter });
+    if (failure.kind === "quota_exhausted") throw await readsBlocked(caller, failure, meter);
     const delay = retryDelayMs(failure, attempt, idempotent);
     if (failure.kind === "throttled") await recordThrottleHit({ tenantId: caller.tenantId, source: "intuit", waitedMs: delay ?? 0 });
     if (delay === null) throw failure;

@@ -1,6 +1,22 @@
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { IntuitOAuthError } from "@/lib/intuit/oauth";
 
+/** The words the status and every refused read use for the start of Intuit's monthly read block. */
+export const READ_QUOTA_USED_UP = "Intuit's monthly read quota is used up";
+
+/**
+ * Why reads stop, when they resume and what to do, for the indicator's reason and a refused read alike (intuit.md §9:
+ * past the workspace's monthly CorePlus quota Intuit blocks every read until the next month). `until` is the start
+ * of the next quota month when known.
+ */
+export function readsBlockedReason(until: Date | null, trace = ""): string {
+  const when = until ? `until ${until.toISOString().slice(0, 16).replace("T", " ")} UTC, when the quota month turns` : "until the quota month turns";
+  return (
+    `${READ_QUOTA_USED_UP}${trace}: QuickBooks reads are blocked ${when}. Sync, catch-up and re-verify wait until then; writes, ` +
+    "sign-in and the console keep working. To read sooner, upgrade the Intuit app's tier in Intuit's developer portal and enter the new quota on the usage page."
+  );
+}
+
 /** A plain-language sentence for a failed QuickBooks API call, with Intuit's trace id for support. */
 export function describeApiError(error: IntuitApiError): string {
   const trace = error.intuitTid ? ` (Intuit trace id ${error.intuitTid})` : "";
@@ -11,6 +27,8 @@ export function describeApiError(error: IntuitApiError): string {
       return `QuickBooks refused access to this company${trace}: the app may lack the accounting scope, or sandbox and production are mixed up.`;
     case "throttled":
       return `QuickBooks is limiting requests for this company${trace}. Try again in a minute.`;
+    case "quota_exhausted":
+      return readsBlockedReason(error.resumesAt, trace);
     case "not_found":
       return `QuickBooks could not find this company${trace}. Reconnect to pick the right company.`;
     case "validation":

@@ -43,6 +43,7 @@ const ready: ReadinessInput = {
   webhooks: { signatureFailures: 0, deadLetters: 0 },
   apiErrors: { recentFailures: 0 },
   reconciliation: { period: "2026-10", unexplained: [] },
+  readsBlockedUntil: null,
 };
 
 const item = (input: ReadinessInput, name: CheckName) => computeReadiness(input).checklist.find((c) => c.name === name)!;
@@ -190,6 +191,14 @@ describe("computeReadiness", () => {
       expect(green.passed).toBe(false);
       expect(green.action).toBe(result.reasons[0]);
     });
+    it("counts a successful call of the app as recent proof, as a Verify: an idle-but-fine connection stays green", () => {
+      // Verified 10 days ago, but the daily catch-up's call succeeded yesterday: proven, green.
+      expect(computeReadiness(with_({}, { verifiedAt: ago(10), provenAt: ago(1) })).indicator).toBe("green");
+      // Neither for a week: red, naming the newer of the two.
+      const stale = computeReadiness(with_({}, { verifiedAt: ago(10), provenAt: ago(8) }));
+      expect(stale.indicator).toBe("red");
+      expect(stale.reasons.join(" ")).toMatch(/The last successful call to QuickBooks was 8 days ago/);
+    });
     it("names the accounts whose reconciliation differences are unexplained, in the checklist's evidence", () => {
       const result = computeReadiness(with_({ reconciliation: { period: "2026-11", unexplained: ["1200 Inventory", "2000 Trade Creditors"] } }));
       const green = result.checklist.find((c) => c.name === name)!;
@@ -212,6 +221,26 @@ describe("computeReadiness", () => {
     });
     it("tolerates a few webhook failures and API errors below the limits", () => {
       expect(computeReadiness(with_({ webhooks: { signatureFailures: 2, deadLetters: 0 }, apiErrors: { recentFailures: 4 } })).indicator).toBe("green");
+    });
+  });
+
+  describe("Intuit's monthly read block", () => {
+    const until = new Date(Date.UTC(2026, 11, 1));
+    it("turns the indicator red with the reason, when reads resume and what to do", () => {
+      const result = computeReadiness(with_({ readsBlockedUntil: until }));
+      expect(result.indicator).toBe("red");
+      expect(result.reasons).toHaveLength(1);
+      expect(result.reasons[0]).toMatch(/^Intuit's monthly read quota is used up: QuickBooks reads are blocked until 2026-12-01 00:00 UTC/);
+      expect(result.reasons[0]).toMatch(/upgrade the Intuit app's tier/);
+      const green = result.checklist.find((c) => c.name === "Sync indicator is green")!;
+      expect(green.action).toBe(result.reasons[0]);
+      // The connection itself is fine: the other four checks pass.
+      expect(result.checklist.filter((c) => c !== green).every((c) => c.passed)).toBe(true);
+    });
+    it("says nothing once the month has turned, or where no Intuit app is used", () => {
+      expect(computeReadiness(with_({ readsBlockedUntil: now })).indicator).toBe("green");
+      const none = computeReadiness(with_({ readsBlockedUntil: until, app: { ...ready.app, credentialsSource: "none" } }));
+      expect(none.reasons.some((r) => r.includes("monthly read quota"))).toBe(false);
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { IntuitEnvironment } from "@/lib/env";
+import { readsBlockedReason } from "./intuit-failures";
 import { deriveIndicator, type ConnectionFacts, type IndicatorColor } from "./steps";
 
 /**
@@ -59,6 +60,11 @@ export interface ReadinessInput {
    * difference nobody has explained; null when the tenant has never reconciled.
    */
   reconciliation: { period: string; unexplained: string[] } | null;
+  /**
+   * Until when Intuit blocks every read of the Intuit app the tenant calls through (its monthly quota is used up, so
+   * nothing syncs until then), from the app's plan; null when reads are not blocked.
+   */
+  readsBlockedUntil: Date | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -201,6 +207,10 @@ function indicatorOf(input: ReadinessInput): { indicator: IndicatorColor; reason
   const { connection: c, now } = input;
   const base = deriveIndicator(c, now);
   const reasons = [...base.reasons];
+  // Nothing is read from QuickBooks for any tenant of the app until the quota month turns: not ready, whatever else holds.
+  if (input.readsBlockedUntil && input.readsBlockedUntil > now && input.app.credentialsSource !== "none") {
+    reasons.push(readsBlockedReason(input.readsBlockedUntil));
+  }
   // A connection that works today but could not be renewed or re-made is not ready either.
   if (!input.app.clientIdSet || !input.app.clientSecretSet) {
     reasons.push(`No Intuit app credentials are set for ${input.app.environment}. An admin enters them in Settings.`);
@@ -208,8 +218,11 @@ function indicatorOf(input: ReadinessInput): { indicator: IndicatorColor; reason
   if (input.app.redirectUri !== input.app.expectedRedirectUri) {
     reasons.push(`The redirect URI ${input.app.redirectUri} does not match this app's callback route ${input.app.expectedRedirectUri}. Fix it in Settings and at Intuit.`);
   }
-  if (c?.status === "active" && c.verifiedAt && daysBetween(c.verifiedAt, now) >= VERIFY_MAX_AGE_DAYS) {
-    reasons.push(`The last successful Verify was ${daysBetween(c.verifiedAt, now)} days ago. Click “Verify connection”.`);
+  // A successful call of the app proves the connection as a Verify does (the daily re-verify skips a connection in
+  // use), so the newer of the two is what "verified recently" goes by.
+  const proof = c?.provenAt && c.verifiedAt && c.provenAt > c.verifiedAt ? { at: c.provenAt, what: "call to QuickBooks" } : c?.verifiedAt ? { at: c.verifiedAt, what: "Verify" } : null;
+  if (c?.status === "active" && proof && daysBetween(proof.at, now) >= VERIFY_MAX_AGE_DAYS) {
+    reasons.push(`The last successful ${proof.what} was ${daysBetween(proof.at, now)} days ago. Click “Verify connection”.`);
   }
   if (input.webhooks && input.webhooks.signatureFailures >= WEBHOOK_SIGNATURE_FAILURE_LIMIT) {
     reasons.push(`${input.webhooks.signatureFailures} webhook deliveries failed the signature check in the last 24 hours. Check the verifier token.`);
@@ -237,7 +250,7 @@ export function computeReadiness(input: ReadinessInput): Readiness {
     "Sync indicator is green",
     indicator === "green",
     indicator === "green" ? "Connected, verified recently, and no unresolved failure." : `The indicator is red: ${reasons.join(" ")}`,
-    { checked: "the sync indicator's rules: the connection, Verify, credentials, webhooks, API errors and the latest reconciliation", at: iso(input.now), value: indicator },
+    { checked: "the sync indicator's rules: the connection, Verify, credentials, Intuit's monthly read quota, webhooks, API errors and the latest reconciliation", at: iso(input.now), value: indicator },
     reasons[0] ?? null,
   );
   return {

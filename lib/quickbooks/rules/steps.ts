@@ -30,6 +30,8 @@ export interface ConnectionFacts {
   authorizationStartedAt: Date | null;
   callbackAt: Date | null;
   verifiedAt: Date | null;
+  /** The last successful API call with the connection's tokens: proof, like a Verify, that they open the company. */
+  provenAt?: Date | null;
   connectedAt: Date | null;
   lastRefreshedAt: Date | null;
   lastErrorStep: string | null;

@@ -55,6 +55,7 @@ export function factsFrom(source: ConnectionFactsSource): ConnectionFacts {
     authorizationStartedAt: source.authorizationStartedAt,
     callbackAt: source.callbackAt,
     verifiedAt: source.verifiedAt,
+    provenAt: source.provenAt ?? null,
     connectedAt: source.connectedAt,
     lastRefreshedAt: source.lastRefreshedAt,
     lastErrorStep: source.lastErrorStep,

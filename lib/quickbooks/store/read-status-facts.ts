@@ -4,6 +4,7 @@ import { preparedStatement } from "@/db/prepared";
 import { rowFromJson } from "@/db/rows";
 import { quickbooksConnections } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
+import { appKeySql } from "@/lib/usage/reads-blocked";
 import type { ConnectionRow } from "./connections";
 import type { ReadinessInput } from "../rules/readiness";
 
@@ -27,6 +28,19 @@ export interface StatusFacts {
    * differences: one made against a company the tenant has since left says nothing about the one it holds now.
    */
   reconciliation: { id: number; period: string; unexplained: string[] } | null;
+  /** Until when Intuit blocks the reads of the tenant's Intuit app (its monthly quota is used up), or null. */
+  readsBlockedUntil: Date | null;
+  /** The governor's decision for that app while it slows background reads (lib/usage/rules/governor.ts), or null. */
+  governor: GovernorFigures | null;
+}
+
+/** What the console says of a slowed app: the stretch factor and the month's background figures. */
+export interface GovernorFigures {
+  factor: number;
+  room: number;
+  quota: number;
+  used: number;
+  projected: number;
 }
 
 interface FactsRow {
@@ -41,13 +55,15 @@ interface FactsRow {
   dead_letters: number;
   webhook_delays: { events: number; p50: number | null; p95: number | null };
   reconciliation: { id: number; period: string; unexplained: string[] } | null;
+  reads_blocked_until: string | null;
+  governor: GovernorFigures | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const roundOrNull = (v: number | null) => (v === null ? null : Math.round(Number(v)));
 
 /** The statement readStatusFacts runs (described there). */
-const statusFacts = preparedStatement<FactsRow, "tenantId" | "platformEnvironment" | "since">(
+const statusFacts = preparedStatement<FactsRow, "tenantId" | "platformEnvironment" | "since" | "now">(
   (p) => sql`
       with settings as (
         select environment, redirect_uri from tenant_intuit_settings where tenant_id = ${p.tenantId}
@@ -77,7 +93,11 @@ const statusFacts = preparedStatement<FactsRow, "tenantId" | "platformEnvironmen
                   '[]'::json))
            from (select r.id, r.period from reconciliations r where r.tenant_id = ${p.tenantId} and r.environment = chosen.environment
                    and r.realm_id = (select q.realm_id from quickbooks_connections q where q.tenant_id = ${p.tenantId} and q.environment = chosen.environment)
-                 order by r.created_at desc, r.id desc limit 1) x) as reconciliation
+                 order by r.created_at desc, r.id desc limit 1) x) as reconciliation,
+        (select to_json(plan.reads_blocked_until) from intuit_app_plans plan
+           where plan.app_key = ${appKeySql(sql`${p.tenantId}`, sql`chosen.environment`)} and plan.reads_blocked_until > ${p.now}::timestamptz) as reads_blocked_until,
+        (select json_build_object('factor', g.factor, 'room', g.room, 'quota', g.quota, 'used', g.used, 'projected', g.projected)
+           from background_governor g where g.app_key = ${appKeySql(sql`${p.tenantId}`, sql`chosen.environment`)} and g.factor > 1) as governor
       from chosen`,
 );
 
@@ -85,12 +105,13 @@ const statusFacts = preparedStatement<FactsRow, "tenantId" | "platformEnvironmen
  * The status's facts in ONE statement (one round trip, one plan per tenant), read by the console, the readiness page
  * and `GET /api/quickbooks/status`, which monitors poll. Each sub-select is an index range (migration 0012 adds the
  * two the webhook counts need); see bench/status.ts for the figures. It reads the Intuit settings, the connection,
- * the latest revocation, callback and refresh log rows, the webhook health and delays, and the latest
- * reconciliation's unexplained accounts (an empty explanation counts as none).
+ * the latest revocation, callback and refresh log rows, the webhook health and delays, the latest
+ * reconciliation's unexplained accounts (an empty explanation counts as none), and whether Intuit blocks the reads of
+ * the tenant's Intuit app (its plan, by primary key) or the governor slows its background reads (by primary key).
  */
 export async function readStatusFacts(tenantId: string, platformEnvironment: IntuitEnvironment, now: Date): Promise<StatusFacts> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
-  const [row] = await statusFacts({ tenantId, platformEnvironment, since });
+  const [row] = await statusFacts({ tenantId, platformEnvironment, since, now: now.toISOString() });
   if (!row) throw new Error("The status statement returned no row.");
   const date = (iso: string) => new Date(iso);
   return {
@@ -104,5 +125,7 @@ export async function readStatusFacts(tenantId: string, platformEnvironment: Int
     webhooks: { signatureFailures: row.signature_failures, deadLetters: row.dead_letters },
     webhookDelays: { events: Number(row.webhook_delays.events), p50Ms: roundOrNull(row.webhook_delays.p50), p95Ms: roundOrNull(row.webhook_delays.p95) },
     reconciliation: row.reconciliation && { ...row.reconciliation, id: Number(row.reconciliation.id) },
+    readsBlockedUntil: row.reads_blocked_until === null ? null : date(row.reads_blocked_until),
+    governor: row.governor,
   };
 }

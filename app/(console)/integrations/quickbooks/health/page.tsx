@@ -20,6 +20,7 @@ const OUTCOME_LABEL: Record<string, string> = {
   authorization: "Authorization",
   validation: "Validation",
   throttled: "Throttled",
+  quota_exhausted: "Monthly read quota used up",
   not_found: "Not found",
   server: "Intuit server error",
   unexpected: "Unexpected answer",
