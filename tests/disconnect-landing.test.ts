@@ -57,10 +57,16 @@ describe("GET /quickbooks/disconnected", () => {
   });
 
   it("offers the check to roles that may verify, not to auditors; a signed-out visitor is offered sign-in only", async () => {
-    for (const email of ["accountant@acme.test", "admin@acme.test"]) expect(await land(await sessionCookie(email)), email).toContain(">Check the connection now</button>");
+    for (const email of ["accountant@acme.test", "admin@acme.test"]) {
+      const html = await land(await sessionCookie(email));
+      expect(html, email).toContain(">Check the connection now</button>");
+      expect(html, email).toContain(`href="/quickbooks/reconnect?realmId=${DEFAULT_REALM}"`);
+    }
+    // An auditor may neither check nor reconnect: no button that would only be refused, and who to ask instead.
     const auditor = await land(await sessionCookie("auditor@acme.test"));
     expect(auditor).not.toContain("Check the connection now");
-    expect(auditor).toContain(`href="/quickbooks/reconnect?realmId=${DEFAULT_REALM}"`);
+    expect(auditor).not.toContain("/quickbooks/reconnect");
+    expect(auditor).toContain("Ask an accountant or an admin of <strong>Acme Field Services</strong> to reconnect it.");
     const anonymous = await land(null);
     expect(anonymous).toContain("Sign in to reconnect");
     expect(anonymous).not.toContain("sync-indicator");

@@ -33,6 +33,11 @@ export default async function DisconnectedPage({ searchParams }: { searchParams:
             Connection of <strong>{actor.tenantName}</strong>, as last seen:
           </p>
           <ConnectionCheck tenantId={actor.tenantId} initialStatus={status} canVerify={can(actor.role, "quickbooks.verify")} />
+          {!can(actor.role, "quickbooks.connect") && (
+            <p className="text-sm text-slate-700">
+              Your role cannot connect QuickBooks. Ask an accountant or an admin of <strong>{actor.tenantName}</strong> to reconnect it.
+            </p>
+          )}
           <div className="flex flex-wrap gap-3">
             {can(actor.role, "quickbooks.connect") && (
               <Link href={reconnect} className="rounded-md bg-intuit px-5 py-2.5 font-semibold text-white hover:bg-intuit-dark">
