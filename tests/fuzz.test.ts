@@ -43,7 +43,7 @@ useTestDatabase();
 const intuit = useIntuitMock();
 
 const SEED = Number.parseInt(process.env.FUZZ_SEED ?? "", 10) || 20_261_129;
-/** Requests per route and method: 39 routes and methods today × 90 = 3,510 requests, plus the fixed cases below. */
+/** Requests per route and method: 42 routes and methods today × 90 = 3,780 requests, plus the fixed cases below. */
 const PER_ENTRY = Number.parseInt(process.env.FUZZ_PER_ROUTE ?? "", 10) || 90;
 const ONLY = process.env.FUZZ_ONLY;
 /** FUZZ_TRACE=public.some_table: fingerprint those tables after every request and name the requests that changed them. */
@@ -67,6 +67,8 @@ interface RoutePlan {
   acts: boolean;
   /** The body limit: a larger body is 413. */
   limit?: number;
+  /** Only the platform operator gets past the gate (an admin is refused first, 403): the over-limit bodies are theirs. */
+  operatorOnly?: boolean;
 }
 
 /** Every route and method of the app. A route missing here (a new one) fails the inventory test below. */
@@ -107,6 +109,9 @@ const PLAN: Record<string, RoutePlan> = {
   "GET /api/quickbooks/sync/runs.csv": { body: "none", acts: false },
   "GET /api/quickbooks/verify-file": { body: "none", acts: false },
   "POST /api/quickbooks/verify": { body: "none", acts: true },
+  "GET /api/quickbooks/usage/daily.csv": { body: "none", acts: false },
+  "PUT /api/quickbooks/usage/plan": { body: "json", fields: ["tier", "monthlyQuota", "monthStartDay", "backgroundSharePct"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
+  "PUT /api/quickbooks/usage/platform-plan": { body: "json", fields: ["tier", "monthlyQuota", "monthStartDay", "backgroundSharePct"], acts: true, limit: JSON_BODY_LIMIT_BYTES, operatorOnly: true },
   "POST /api/quickbooks/webhooks": { body: "webhook", acts: false, limit: WEBHOOK_BODY_LIMIT_BYTES },
   "POST /api/quickbooks/webhooks/retry": { body: "none", acts: true },
   "POST /api/quickbooks/webhooks/test": { body: "none", acts: true },
@@ -193,6 +198,8 @@ async function setUpCallers(): Promise<void> {
     await member("auditor@acme.test", "acme"),
     await member("accountant@globex.test", "globex"),
     await member("admin@acme.test", "globex"),
+    // The platform operator (a flag on the person, not a role): the one caller past the platform plan's gate.
+    await member("operator@awra.test", "acme"),
   );
 
   // A user who signed in, then was deleted (the model has no "disabled" flag: deletion is how access ends).
@@ -779,11 +786,12 @@ function undecodablePathCases(): { c: FuzzCase; handler: Handler }[] {
 
 /** Bodies one byte over each route's limit, announced or not, from a caller who gets past the gate: 413. */
 function overLimitCases(): { c: FuzzCase; handler: Handler }[] {
-  const admin = callers.find((c) => c.label === "admin@acme.test on acme")!;
+  const admins = { admin: callers.find((c) => c.label === "admin@acme.test on acme")!, operator: callers.find((c) => c.label === "operator@awra.test on acme")! };
   const cases: { c: FuzzCase; handler: Handler }[] = [];
   for (const { entry, method, route, handler } of entries) {
     const limit = PLAN[entry]?.limit;
     if (!limit) continue;
+    const admin = PLAN[entry]?.operatorOnly ? admins.operator : admins.admin;
     const type = entry.endsWith("/ledger") ? "text/csv" : "application/json";
     const over = new Uint8Array(limit + 1).fill(0x20);
     // Ids of the right shape that name no row: the body is read before the row is looked up.

@@ -14,7 +14,11 @@ export const USAGE_CSV_MAX_DAYS = 400;
 const isoDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "a day is YYYY-MM-DD")
-  .refine((value) => usageDayOf(new Date(`${value}T00:00:00Z`)) === value, "not a calendar day");
+  // "2026-02-30" parses to another day and "9999-99-99" to no day at all (whose ISO form throws): both are refused.
+  .refine((value) => {
+    const at = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(at.getTime()) && usageDayOf(at) === value;
+  }, "not a calendar day");
 
 /** `?from=&to=`: whole UTC days, both included; by default the app's current quota month so far. */
 export const usageCsvRangeSchema = z
