@@ -9,7 +9,8 @@ export const E2E = {
   emulatorPort,
   appUrl,
   emulatorUrl,
-  databaseName: "qbc_e2e",
+  // On a shared PostgreSQL server, QBC_E2E_DATABASE gives a run a database of its own (a plain identifier).
+  databaseName: /^[a-z_][a-z0-9_]*$/.test(process.env.QBC_E2E_DATABASE ?? "") ? process.env.QBC_E2E_DATABASE! : "qbc_e2e",
   password: "e2e-password-1",
   clientSecret: "emulator-client-secret",
   appEnv: {

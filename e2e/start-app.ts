@@ -33,6 +33,7 @@ await run(["--import", "tsx", "--conditions=react-server", "db/migrate-cli.ts"])
 await run(["--import", "tsx", "--conditions=react-server", "scripts/seed-demo-data.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-intuit-credentials.ts"]);
 await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-health-traffic.ts"]);
+await run(["--import", "tsx", "--conditions=react-server", "e2e/seed-usage.ts"]);
 const app = spawn(process.execPath, nextStartArgv(["--port", String(E2E.appPort)]), { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => app.kill(signal));
 app.on("exit", (code) => process.exit(code ?? 0));

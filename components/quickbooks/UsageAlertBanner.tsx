@@ -26,12 +26,15 @@ export function UsageAlertBanner({ notices }: { notices: UsageAlertBannerNotice[
       data-testid="usage-alert-banner"
       className={`mb-6 space-y-2 rounded-lg border p-4 text-sm ${severe ? "border-red-300 bg-red-50 text-red-950" : "border-amber-300 bg-amber-50 text-amber-950"}`}
     >
-      {shown.map((notice) => (
+      {shown.map((notice, i) => (
         <div key={notice.appKey} data-testid="usage-alert" data-threshold={notice.threshold}>
-          <p className="font-medium">{notice.headline}</p>
+          <p id={`usage-alert-${i}`} className="font-medium">
+            {notice.headline}
+          </p>
           <p>
             {notice.action}{" "}
-            <Link href={notice.href} className="underline">
+            {/* Several alerts have a link each: the headline tells them apart. */}
+            <Link href={notice.href} aria-describedby={`usage-alert-${i}`} className="font-medium underline">
               See the usage
             </Link>
           </p>

@@ -10,9 +10,12 @@ const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFracti
 const share = (part: number, whole: number) => (whole > 0 ? percent.format(part / whole) : "—");
 const cell = "px-3 py-2 text-right tabular-nums";
 
-export function OperationsTable({ operations, scopeLabel }: { operations: { operation: string; calls: number }[]; scopeLabel: string }) {
+/** `emptyNote`: why a month may have no metered reads, said after "No metered reads this month". */
+export function OperationsTable({ operations, scopeLabel, emptyNote = "" }: { operations: { operation: string; calls: number }[]; scopeLabel: string; emptyNote?: string }) {
   const total = operations.reduce((n, o) => n + o.calls, 0);
-  if (operations.length === 0) return <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">No metered reads this month.</p>;
+  if (operations.length === 0) {
+    return <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">No metered reads this month ({scopeLabel}).{emptyNote ? ` ${emptyNote}` : ""}</p>;
+  }
   return (
     <Table caption={`Metered reads by operation this month, ${scopeLabel}`}>
       <TableHead columns={["Operation", { label: "Reads", numeric: true }, { label: "Share", numeric: true }]} />

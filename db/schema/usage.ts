@@ -53,7 +53,10 @@ export const intuitAppPlans = pgTable("intuit_app_plans", {
   updatedByUserId: uuid("updated_by_user_id").references(() => users.id, { onDelete: "set null" }),
 });
 
-/** A usage alert raised for an app's month: at most one per threshold and month (50, 80, 95, 100 %). */
+/**
+ * A usage alert raised for an app's month: at most one per threshold (50, 80, 95, 100 %) of a quota and month. The
+ * quota is part of the key: after an upgrade, 50 % of the new quota is a new alert, not the old plan's 50 % again.
+ */
 export const intuitUsageAlerts = pgTable(
   "intuit_usage_alerts",
   {
@@ -61,11 +64,13 @@ export const intuitUsageAlerts = pgTable(
     /** The first day of the quota month the alert belongs to. */
     month: date("month").notNull(),
     threshold: smallint("threshold").notNull(),
+    /** The monthly quota the threshold was measured against: the app's plan when the alert was raised. */
+    quota: integer("quota").notNull(),
     /** "actual" (the month's reads reached it) or "projected" (the month-end projection passes it). */
     basis: text("basis").notNull(),
     readsAtAlert: integer("reads_at_alert").notNull(),
     projectedAtAlert: integer("projected_at_alert").notNull(),
     raisedAt: timestamp("raised_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ name: "intuit_usage_alerts_pk", columns: [t.appKey, t.month, t.threshold] })],
+  (t) => [primaryKey({ name: "intuit_usage_alerts_pk", columns: [t.appKey, t.month, t.quota, t.threshold] })],
 );

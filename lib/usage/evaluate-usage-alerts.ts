@@ -21,8 +21,8 @@ export interface UsageAlertsResult {
 
 /**
  * Raises the usage alerts due for every Intuit app: each threshold (50, 80, 95, 100 % of the quota) the month has
- * reached, or is projected to reach, once per app and quota month. The table's primary key (app, month, threshold) is
- * what makes it once, whoever evaluates and however often; each alert raised is recorded in the audit trail, in the
+ * reached, or is projected to reach, once per app, quota month and quota. The table's primary key (app, month, quota,
+ * threshold) is what makes it once, whoever evaluates and however often, and lets a new plan's thresholds alert anew; each alert raised is recorded in the audit trail, in the
  * same transaction (the tenant's trail for a tenant's own app, the platform's, without a tenant, for the platform's).
  */
 export async function evaluateUsageAlerts(now = new Date()): Promise<UsageAlertsResult> {
@@ -45,7 +45,7 @@ export async function evaluateUsageAlerts(now = new Date()): Promise<UsageAlerts
     await db().transaction(async (tx) => {
       const inserted = await tx
         .insert(intuitUsageAlerts)
-        .values(crossed.map((c) => ({ appKey: app.appKey, month, threshold: c.threshold, basis: c.basis, readsAtAlert, projectedAtAlert, raisedAt: now })))
+        .values(crossed.map((c) => ({ appKey: app.appKey, month, quota: snapshot.plan.monthlyQuota, threshold: c.threshold, basis: c.basis, readsAtAlert, projectedAtAlert, raisedAt: now })))
         .onConflictDoNothing()
         .returning();
       for (const alert of inserted) {

@@ -6,7 +6,7 @@ import { allows } from "@/lib/auth/permissions";
 import { tenantOfAppKey } from "./app-key";
 import { planRouteFor, type UsageViewer } from "./resolve-usage-view";
 import { alertMessage } from "./rules/alert-message";
-import { alertStillHolds, type AlertBasis } from "./rules/alert-thresholds";
+import type { AlertBasis } from "./rules/alert-thresholds";
 import { quotaMonthOf, usageDayOf } from "./rules/quota-month";
 import { DEFAULT_PLAN } from "./store/plans";
 import { appLabel, appOfTenant, type IntuitAppRef } from "./store/intuit-apps";
@@ -25,9 +25,9 @@ export interface UsageAlertNotice {
 
 /**
  * The usage alerts to show on every console page: for the platform operator, every app's; for a tenant's admin, the
- * app the tenant uses. One notice per app, its highest threshold of the current quota month that the app's current
- * plan still bears out (an upgrade clears the banner; the audit trail keeps the alert). Nothing, and no query, for
- * anyone else.
+ * app the tenant uses. One notice per app, its highest threshold of the current quota month raised against the app's
+ * current quota (an upgrade clears the banner until the new quota's own thresholds are reached; the audit trail keeps
+ * every alert). Nothing, and no query, for anyone else.
  */
 export async function listUsageAlertNotices(viewer: UsageViewer, now = new Date()): Promise<UsageAlertNotice[]> {
   if (!allows(viewer, "usage.read")) return [];
@@ -45,7 +45,7 @@ export async function listUsageAlertNotices(viewer: UsageViewer, now = new Date(
     const plan = row.plan ?? DEFAULT_PLAN;
     const month = quotaMonthOf(now, plan.monthStartDay);
     if (row.alert.month !== usageDayOf(month.start) || best.has(row.alert.appKey)) continue;
-    if (alertStillHolds({ ...row.alert, basis: row.alert.basis as AlertBasis }, plan.monthlyQuota)) best.set(row.alert.appKey, row);
+    if (row.alert.quota === plan.monthlyQuota) best.set(row.alert.appKey, row);
   }
   if (best.size === 0) return [];
   const apps = own ? new Map([[own.appKey, own]]) : await appsOf([...best.keys()]);
@@ -54,7 +54,12 @@ export async function listUsageAlertNotices(viewer: UsageViewer, now = new Date(
     const app = apps.get(appKey);
     if (!app) continue;
     const current = plan ?? DEFAULT_PLAN;
-    const canSetPlan = planRouteFor(app, viewer) !== null;
+    const planSetBy =
+      planRouteFor(app, viewer) !== null
+        ? ({ kind: "viewer" } as const)
+        : app.tenantId === null
+          ? ({ kind: "platform_operator" } as const)
+          : ({ kind: "tenant_admins", tenantName: app.tenantName ?? "The tenant" } as const);
     const message = alertMessage({
       appLabel: appLabel(app),
       threshold: alert.threshold,
@@ -63,7 +68,7 @@ export async function listUsageAlertNotices(viewer: UsageViewer, now = new Date(
       projectedAtAlert: alert.projectedAtAlert,
       quota: current.monthlyQuota,
       monthEnd: quotaMonthOf(now, current.monthStartDay).end,
-      canSetPlan,
+      planSetBy,
     });
     const href = viewer.isPlatformOperator ? `/integrations/quickbooks/usage?app=${encodeURIComponent(appKey)}` : "/integrations/quickbooks/usage";
     notices.push({ appKey, threshold: alert.threshold, basis: alert.basis as AlertBasis, ...message, href });

@@ -2,7 +2,9 @@ import "server-only";
 import { READ_CAUSES, type ReadCause } from "@/lib/intuit/operations";
 import { readUsageSnapshot, type UsageSnapshot } from "./read-usage-snapshot";
 import { breakdownScopeOf, planRouteFor, type UsageView } from "./resolve-usage-view";
+import { governorWarning } from "./rules/governor";
 import { usageDayOf } from "./rules/quota-month";
+import { readGovernorRow } from "./store/background-governor";
 import { appLabel, listIntuitApps, type IntuitAppRef } from "./store/intuit-apps";
 import { connectedCompanies, readsByDayAndCause, readsByOperation, readTotals, topTenants, type TenantReads, type UsageScope } from "./store/usage-breakdown";
 
@@ -44,6 +46,8 @@ export interface UsageReport {
   apps: AppSummary[] | null;
   /** Where the viewer saves this app's plan, or null when the plan is someone else's to set. */
   planRoute: string | null;
+  /** What the governor slows of the app's background reads, with the numbers; null at the normal pace. */
+  governor: string | null;
 }
 
 /** Everything the usage page shows for a view, as of `now`. */
@@ -52,7 +56,7 @@ export async function readUsageReport(view: UsageView, now = new Date()): Promis
   const breakdown = breakdownScopeOf(view);
   const month: UsageScope = { ...breakdown, environment: "production", fromDay: usageDayOf(snapshot.month.start), toDay: usageDayOf(new Date(now.getTime() + DAY_MS)) };
   const sandboxScope: UsageScope = { ...month, environment: "sandbox", appKey: view.kind === "operator" ? view.app.appKey : undefined };
-  const [daily, operations, totals, connected, sandbox, top, summaries] = await Promise.all([
+  const [daily, operations, totals, connected, sandbox, top, summaries, governor] = await Promise.all([
     readsByDayAndCause(month),
     readsByOperation(month),
     readTotals(month),
@@ -60,6 +64,7 @@ export async function readUsageReport(view: UsageView, now = new Date()): Promis
     readTotals(sandboxScope),
     view.kind === "operator" ? topTenants(month, TOP_TENANTS) : Promise.resolve(null),
     apps ? summariseApps(apps, view.app.appKey, snapshot, now) : Promise.resolve(null),
+    readGovernorRow(view.app.appKey),
   ]);
   return {
     app: view.app,
@@ -75,6 +80,7 @@ export async function readUsageReport(view: UsageView, now = new Date()): Promis
     topTenants: top,
     apps: summaries,
     planRoute: planRouteFor(view.app, view.viewer),
+    governor: governor && governorWarning(governor),
   };
 }
 

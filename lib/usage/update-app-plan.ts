@@ -77,12 +77,16 @@ export async function updateAppPlan(options: UpdateAppPlanOptions): Promise<Intu
 }
 
 /**
- * The key of the tenant's own Intuit app, whose plan its admins set. A tenant on the platform's app has no plan of
- * its own to set: 409, since the operator's is the one that applies.
+ * The key of the tenant's own Intuit app, whose plan its admins set: the app of its production credentials, or one
+ * whose plan was set before (listIntuitApps lists it, so the page offers its form). A tenant on the platform's app
+ * has no plan of its own to set: 409, since the operator's is the one that applies.
  */
 export async function ownAppKeyOf(tenantId: string): Promise<string> {
   const app = await appOfTenant(tenantId);
   if (app.tenantId === null) {
+    const ownKey = `tenant:${tenantId}`;
+    const [planned] = await db().select({ appKey: intuitAppPlans.appKey }).from(intuitAppPlans).where(eq(intuitAppPlans.appKey, ownKey));
+    if (planned) return planned.appKey;
     throw new AppError(
       "no_own_intuit_app",
       409,

@@ -9,7 +9,7 @@ import { db } from "@/db";
 import { intuitAppPlans } from "@/db/schema";
 import { PLATFORM_APP_KEY } from "@/lib/usage/app-key";
 import { useTestDatabase } from "@/tests/database";
-import { appRequest, consoleHeaders, sessionCookie } from "@/tests/session";
+import { appRequest, consoleHeaders, sessionCookie, tenantId } from "@/tests/session";
 
 useTestDatabase();
 
@@ -75,5 +75,14 @@ describe("PUT /api/quickbooks/usage/platform-plan and /plan", () => {
     const response = await put(planRoute, "/api/quickbooks/usage/plan", admin, { tier: "gold" });
     expect(response.status).toBe(409);
     expect(await db().select().from(intuitAppPlans)).toEqual([]);
+  });
+
+  it("lets an admin change the plan of the tenant's own app that has one, before its production credentials are in (the page offers its form)", async () => {
+    const ownKey = `tenant:${await tenantId("acme")}`;
+    await db().insert(intuitAppPlans).values({ appKey: ownKey, tier: "custom", monthlyQuota: 1_000 });
+    const response = await put(planRoute, "/api/quickbooks/usage/plan", admin, { tier: "custom", monthlyQuota: 2_000 });
+    expect(response.status).toBe(200);
+    const [plan] = await db().select().from(intuitAppPlans).where(eq(intuitAppPlans.appKey, ownKey));
+    expect(plan).toMatchObject({ tier: "custom", monthlyQuota: 2_000 });
   });
 });

@@ -9,7 +9,7 @@ const base = {
   projectedAtAlert: 610_000,
   quota: 500_000,
   monthEnd: new Date("2027-01-01T00:00:00Z"),
-  canSetPlan: true,
+  planSetBy: { kind: "viewer" as const },
 };
 
 describe("alertMessage", () => {
@@ -28,10 +28,16 @@ describe("alertMessage", () => {
   });
 
   it("says reads are refused once the whole quota is used, and tells a tenant admin the operator was alerted", () => {
-    const message = alertMessage({ ...base, threshold: 100, readsAtAlert: 500_000, canSetPlan: false });
+    const message = alertMessage({ ...base, threshold: 100, readsAtAlert: 500_000, planSetBy: { kind: "platform_operator" } });
     expect(message.headline).toContain("Intuit refuses its reads until the month turns on January 1 UTC");
     expect(message.action).toContain("The platform operator has been alerted");
     expect(message.action).toContain("writes, sign-in and the console keep working");
+  });
+
+  it("tells the operator looking at a tenant's own app that the tenant's admins set its plan", () => {
+    const message = alertMessage({ ...base, appLabel: "Globex Logistics's own Intuit app", planSetBy: { kind: "tenant_admins", tenantName: "Globex Logistics" } });
+    expect(message.action).toContain("Globex Logistics's admins set this app's plan: they can upgrade the app's tier with Intuit (Silver: 1,000,000 reads a month)");
+    expect(message.action).not.toContain("The platform operator has been alerted");
   });
 
   it("has no tier to name above Platinum", () => {

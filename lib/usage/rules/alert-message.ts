@@ -13,8 +13,12 @@ export interface AlertMessageInput {
   quota: number;
   /** The first instant of the next quota month. */
   monthEnd: Date;
-  /** The viewer sets this app's plan (the operator the platform's, an admin their tenant's own). */
-  canSetPlan: boolean;
+  /**
+   * Who sets this app's plan, as the viewer should be told: the viewer (the operator the platform's, an admin their
+   * tenant's own), the platform operator (a tenant admin on the platform's app), or a tenant's admins (the operator
+   * looking at that tenant's own app).
+   */
+  planSetBy: { kind: "viewer" } | { kind: "platform_operator" } | { kind: "tenant_admins"; tenantName: string };
 }
 
 const count = new Intl.NumberFormat("en-US");
@@ -34,11 +38,14 @@ export function alertMessage(input: AlertMessageInput): { headline: string; acti
         ? `${app} has used its whole monthly Intuit read quota: ${count.format(input.readsAtAlert)} of ${quota} metered reads. Intuit refuses its reads until the month turns on ${turn} UTC.`
         : `${app} has used ${input.threshold} % of its monthly Intuit read quota: ${count.format(input.readsAtAlert)} of ${quota} metered reads.`;
   const next = nextTierAbove(input.quota);
-  const upgrade = input.canSetPlan
-    ? next
-      ? `Upgrade the app's tier with Intuit (${TIER_LABELS[next.tier]}: ${count.format(next.quota)} reads a month), then set the new plan on the Usage page.`
-      : "Ask Intuit for a larger quota, then set it on the Usage page."
-    : "The platform operator has been alerted and can upgrade the Intuit plan.";
+  const tier = next ? `upgrade the app's tier with Intuit (${TIER_LABELS[next.tier]}: ${count.format(next.quota)} reads a month)` : "ask Intuit for a larger quota";
+  const who = input.planSetBy;
+  const upgrade =
+    who.kind === "viewer"
+      ? `${capitalised(tier)}, then set the new plan on the Usage page.`
+      : who.kind === "platform_operator"
+        ? "The platform operator has been alerted and can upgrade the Intuit plan."
+        : `${who.tenantName}'s admins set this app's plan: they can ${tier}, then set it on their Usage page.`;
   const slows =
     input.basis === "actual" && input.threshold >= 100
       ? "Until then syncs and checks cannot read QuickBooks; writes, sign-in and the console keep working."

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alertStillHolds, crossedThresholds, thresholdReads } from "./alert-thresholds";
+import { crossedThresholds, thresholdReads } from "./alert-thresholds";
 
 const monthStart = new Date("2026-12-01T00:00:00Z");
 const standing = (used: number, projectedMonthEnd: number, now = new Date("2026-12-11T00:00:00Z")) => ({ used, projectedMonthEnd, quota: 500_000, monthStart, now });
@@ -34,12 +34,9 @@ describe("crossedThresholds", () => {
   });
 });
 
-describe("alertStillHolds", () => {
-  it("drops an alert the current quota no longer supports, by the figure it was raised on", () => {
-    const alert = { threshold: 80, basis: "actual" as const, readsAtAlert: 400_000, projectedAtAlert: 700_000 };
-    expect(alertStillHolds(alert, 500_000)).toBe(true);
-    expect(alertStillHolds(alert, 1_000_000)).toBe(false);
-    expect(alertStillHolds({ ...alert, basis: "projected" }, 800_000)).toBe(true);
+describe("thresholdReads", () => {
+  it("is the threshold's share of the quota, rounded up", () => {
     expect(thresholdReads(95, 1_000_000)).toBe(950_000);
+    expect(thresholdReads(50, 1_001)).toBe(501);
   });
 });

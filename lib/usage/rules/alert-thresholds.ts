@@ -41,19 +41,3 @@ export function crossedThresholds(standing: MonthStanding): { threshold: AlertTh
   }
   return crossed;
 }
-
-export interface RaisedAlert {
-  threshold: number;
-  basis: AlertBasis;
-  readsAtAlert: number;
-  projectedAtAlert: number;
-}
-
-/**
- * Whether a raised alert still holds under the app's current quota: one raised at 80 % of Builder's 500,000 says
- * nothing once the plan is Silver's 1,000,000, so the banner drops it (the audit trail keeps it).
- */
-export function alertStillHolds(alert: RaisedAlert, quota: number): boolean {
-  const figure = alert.basis === "actual" ? alert.readsAtAlert : alert.projectedAtAlert;
-  return quota > 0 && figure >= thresholdReads(alert.threshold, quota);
-}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { forbidden, notFound } from "next/navigation";
 import { UsageCharts } from "@/components/quickbooks/UsageCharts";
-import { UsageMonth } from "@/components/quickbooks/UsageMonth";
+import { UsageMonth, type PlanSetter } from "@/components/quickbooks/UsageMonth";
 import { UsagePlanForm } from "@/components/quickbooks/UsagePlanForm";
 import { AppsTable, OperationsTable, TopTenantsTable } from "@/components/quickbooks/UsageTables";
 import { requirePageActor } from "@/lib/auth/guard";
@@ -30,6 +30,11 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
   const { snapshot } = report;
   const scopeLabel = report.scope.kind === "app" ? `all tenants on ${report.label}` : report.scope.tenantName;
   const csvQuery = new URLSearchParams({ [TENANT_QUERY]: actor.tenantId, ...(report.scope.kind === "app" ? { app: report.app.appKey } : {}) });
+  // An empty month is most often a month of sandbox reads only: say so where the figures would be.
+  const emptyNote =
+    report.sandboxReads > 0
+      ? `Intuit meters production reads only; the ${count.format(report.sandboxReads)} sandbox reads this month are not counted (see "Sandbox reads").`
+      : "Intuit meters production reads only, and no read was made this month, in production or the sandbox.";
 
   return (
     <div className="space-y-8">
@@ -64,11 +69,16 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
         <h2 id="month-title" className="text-lg font-semibold">
           This month: {capitalised(report.label)}
         </h2>
-        <UsageMonth label={report.label} figures={monthFigures(report)} />
+        <UsageMonth label={report.label} figures={monthFigures(report)} planSetter={planSetterOf(report)} />
         {report.scope.kind === "tenant" && (
           <p data-testid="usage-tenant-share" className="text-sm">
-            {report.scope.tenantName}: {count.format(report.totals.reads)} metered reads this month
-            {snapshot.used > 0 ? `, ${percent.format(report.totals.reads / snapshot.used)} of the app's` : ""}.
+            <span className="font-medium">
+              {report.scope.tenantName}:{" "}
+              {snapshot.used > 0
+                ? `${count.format(report.totals.reads)} of these ${count.format(snapshot.used)} metered reads (${percent.format(report.totals.reads / snapshot.used)}).`
+                : "no metered reads this month."}
+            </span>{" "}
+            <span className="text-slate-600">Every tenant on {report.label} counts against the same quota; the figures below are this tenant&apos;s own.</span>
           </p>
         )}
       </section>
@@ -78,14 +88,14 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
           Reads by day and cause
         </h2>
         <p className="text-sm text-slate-600">Metered reads by {scopeLabel}, each UTC day of this quota month. Re-verify, change catch-up and checks are the product&apos;s own background work.</p>
-        <UsageCharts days={report.days} scopeLabel={scopeLabel} />
+        <UsageCharts days={report.days} scopeLabel={scopeLabel} emptyNote={emptyNote} />
       </section>
 
       <section aria-labelledby="operations-title" className="space-y-3">
         <h2 id="operations-title" className="text-lg font-semibold">
           Reads by operation
         </h2>
-        <OperationsTable operations={report.operations} scopeLabel={scopeLabel} />
+        <OperationsTable operations={report.operations} scopeLabel={scopeLabel} emptyNote={emptyNote} />
       </section>
 
       <section aria-labelledby="background-title" className="space-y-2">
@@ -96,6 +106,10 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
           {report.backgroundPerCompany === null
             ? `No company is connected in production (${scopeLabel}); ${count.format(report.totals.background)} background reads this month.`
             : `${count.format(report.backgroundPerCompany)} background reads per connected company: ${count.format(report.totals.background)} over ${count.format(report.connected)} connected ${report.connected === 1 ? "company" : "companies"} (${scopeLabel}).`}
+        </p>
+        <p data-testid="usage-governor" className={report.governor ? "rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" : "text-sm text-slate-600"}>
+          {report.governor ??
+            `Background reads run at their normal pace: change catch-up where webhooks may have been missed and at least daily, re-verify only for a connection with no successful call for a day. They may spend ${snapshot.plan.backgroundSharePct}% of the quota; when they are projected to spend more, they are slowed step by step, and this says so.`}
         </p>
       </section>
 
@@ -131,8 +145,8 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
           />
         ) : (
           <p className="text-sm text-slate-700">
-            {report.app.tenantId === null ? "The platform operator sets this plan." : "The tenant's admins set this plan on its own usage page."} Intuit alerts at 50, 80, 95
-            and 100 % of the quota appear on every console page.
+            {report.app.tenantId === null ? "The platform operator sets this plan." : `${report.app.tenantName ?? "The tenant"}'s admins set this plan on their own usage page.`}{" "}
+            Alerts at 50%, 80%, 95% and 100% of the quota appear on every console page.
           </p>
         )}
       </section>
@@ -145,6 +159,13 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
       </p>
     </div>
   );
+}
+
+/** Who sets the plan of the app on view, as the page tells the viewer (the form shows when it is them). */
+function planSetterOf(report: UsageReport): PlanSetter {
+  if (report.planRoute) return { kind: "viewer" };
+  if (report.app.tenantId === null) return { kind: "operator" };
+  return { kind: "tenant_admins", tenantName: report.app.tenantName ?? "The tenant" };
 }
 
 function monthFigures(report: UsageReport) {
