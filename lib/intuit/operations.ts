@@ -12,6 +12,8 @@ export const INTUIT_OPERATIONS = {
   query: { category: "coreplus", method: "GET", path: /^\/v3\/company\/[^/]+\/query$/ },
   /** GET /v3/company/{realmId}/cdc?entities=…&changedSince=… */
   cdc: { category: "coreplus", method: "GET", path: /^\/v3\/company\/[^/]+\/cdc$/ },
+  /** GET /v3/company/{realmId}/reports/{ReportName}?…: TrialBalance (trial-balance.ts); every report is one CorePlus read. */
+  report: { category: "coreplus", method: "GET", path: /^\/v3\/company\/[^/]+\/reports\/[^/]+$/ },
 } as const satisfies Record<string, { category: MeterCategory; method: string; path: RegExp }>;
 
 export type IntuitOperation = keyof typeof INTUIT_OPERATIONS;

@@ -10,6 +10,7 @@ import { getChangeDataCapture } from "@/lib/intuit/change-data-capture";
 import { getCompanyInfo } from "@/lib/intuit/company-info";
 import { INTUIT_OPERATIONS, operationOfRequest, type IntuitOperation } from "@/lib/intuit/operations";
 import type { QboCallInput } from "@/lib/intuit/qbo-request";
+import { getTrialBalance } from "@/lib/intuit/trial-balance";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 
 const intuit = useIntuitMock();
@@ -21,7 +22,32 @@ const ENDPOINTS: Record<string, { operation: IntuitOperation; call: (input: QboC
   getChangeDataCapture: { operation: "cdc", call: (input) => getChangeDataCapture({ ...input, entities: ["Account", "Customer"], changedSince: new Date(Date.now() - 60_000) }) },
   queryAccountPage: { operation: "query", call: (input) => queryAccountPage({ ...input, startPosition: 1, maxResults: 10 }) },
   countAccounts: { operation: "query", call: countAccounts },
+  getTrialBalance: { operation: "report", call: (input) => getTrialBalance({ ...input, startDate: "2026-01-01", endDate: "2026-11-30", accountingMethod: "Accrual" }) },
 };
+
+/**
+ * Endpoint functions the emulator does not answer yet (issue #17: mocks/intuit gains the TrialBalance report). Their
+ * request is classified from what the client sent, through a fetch that answers an empty report instead of the
+ * emulator; take the name out of this set once the emulator answers it, so that its metering is checked too.
+ */
+const NOT_EMULATED_YET: ReadonlySet<string> = new Set(["getTrialBalance"]);
+
+const EMPTY_TRIAL_BALANCE = {
+  Header: { ReportName: "TrialBalance", StartPeriod: "2026-01-01", EndPeriod: "2026-11-30", ReportBasis: "Accrual", Option: [{ Name: "NoReportData", Value: "true" }] },
+  Columns: { Column: [] },
+  Rows: {},
+};
+
+/** Sends the call to a fetch that records its request and answers an empty report. */
+async function sentWithoutEmulator(endpoint: (typeof ENDPOINTS)[string], input: QboCallInput): Promise<{ method: string; path: string }[]> {
+  const sent: { method: string; path: string }[] = [];
+  const fetch: typeof globalThis.fetch = async (url, init) => {
+    sent.push({ method: init?.method ?? "GET", path: new URL(String(url)).pathname });
+    return Response.json(EMPTY_TRIAL_BALANCE);
+  };
+  await endpoint.call({ ...input, fetch });
+  return sent;
+}
 
 /** The exported async functions of every lib/intuit module that sends Accounting API requests. */
 function endpointFunctions(): string[] {
@@ -45,6 +71,12 @@ describe("Intuit's operations table", () => {
     const [grant] = intuit.emulator.createGrants([REALM]);
     const input: QboCallInput = { apiBaseUrl: intuit.apiBaseUrl, realmId: REALM, accessToken: grant!.accessToken };
     for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
+      if (NOT_EMULATED_YET.has(name)) {
+        const sent = await sentWithoutEmulator(endpoint, input);
+        expect(sent, name).toHaveLength(1);
+        expect(operationOfRequest(sent[0]!.method, sent[0]!.path), name).toBe(endpoint.operation);
+        continue;
+      }
       const before = intuit.emulator.apiRequests().length;
       await endpoint.call(input);
       const sent = intuit.emulator.apiRequests().slice(before);
@@ -55,6 +87,12 @@ describe("Intuit's operations table", () => {
       expect(request!.operation, name).toBe(endpoint.operation);
     }
     expect(new Set(Object.values(ENDPOINTS).map((e) => e.operation))).toEqual(new Set(Object.keys(INTUIT_OPERATIONS)));
+  });
+
+  it("meters every report as one read, whichever report it is", () => {
+    for (const report of ["TrialBalance", "BalanceSheet", "ProfitAndLoss"]) expect(operationOfRequest("GET", `/v3/company/${REALM}/reports/${report}`), report).toBe("report");
+    expect(operationOfRequest("GET", `/v3/company/${REALM}/reports`)).toBeNull();
+    expect(operationOfRequest("POST", `/v3/company/${REALM}/reports/TrialBalance`)).toBeNull();
   });
 
   it("leaves OAuth out: it is not metered", () => {

@@ -37,7 +37,8 @@ export type LedgerParse = { ok: true; rows: LedgerRow[] } | { ok: false; issues:
 /** numeric(18,2): at most 16 digits before the point. */
 const BALANCE = /^-?\d{1,16}(\.\d{1,2})?$/;
 
-function isCalendarDate(value: string): boolean {
+/** "2026-02-29" is not a calendar date, "2028-02-29" is. */
+export function isCalendarDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return false;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
