@@ -24,7 +24,12 @@ describe("acquireRealmPermit", () => {
         const permit = await acquireRealmPermit(realm, { limits, leaseMs: 10_000, maxWaitMs: 20_000 });
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        await sleep(30);
+        // Held until the limit has been reached once (or 2 s), not for a fixed 30 ms: on a loaded machine a permit
+        // could take longer to grant than the holder took to finish, and the limit was never reached (CI saw 2).
+        // A limiter that let fewer in at once than its limit still fails: the limit is then never reached.
+        const heldSince = Date.now();
+        while (maxInFlight < 3 && Date.now() - heldSince < 2_000) await sleep(5);
+        await sleep(10);
         inFlight--;
         await permit.release();
       }),
