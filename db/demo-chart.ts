@@ -1,7 +1,10 @@
 // The demo chart of accounts, defined once: AWRA's side (what the seed loads for the demo tenants) and QuickBooks'
-// side (what the Intuit emulator serves for their sandbox companies), for a field-services business that sells
-// parts, runs service vehicles and employs field crews. Seed data, beside the seed: used by db/seed.ts,
-// mocks/intuit/fixtures.ts and the tests.
+// side (what the Intuit emulator serves for their sandbox companies, and for their production companies under other
+// account ids with the same account numbers and names), for a field-services business that sells parts, runs service
+// vehicles and employs field crews. Seed data, beside the seed: used by db/seed.ts, mocks/intuit/fixtures.ts and the
+// tests. The emulator restates the QuickBooks balances as dated journal entries (mocks/intuit/journal.ts): they hold
+// as of any day of the current fiscal year, the balance-sheet accounts' as balances, the income and expense accounts'
+// as the fiscal year to date.
 //
 // Balances are decimal strings with two places, in each account's natural sign, as QuickBooks reports CurrentBalance:
 // assets and expenses positive when in debit, liabilities, equity and income positive when in credit; contra accounts
@@ -26,11 +29,26 @@ export const DEMO_REALMS: Readonly<Record<DemoTenantSlug, string>> = {
   globex: "9341452000000002",
 };
 
+/**
+ * The production company each demo tenant connects with production keys (mocks/intuit/fixtures.ts
+ * PRODUCTION_COMPANIES): the same books as its sandbox company, another company at Intuit, so every account has another
+ * Id there (demoProductionAccountId) and the same AcctNum and FullyQualifiedName.
+ */
+export const DEMO_PRODUCTION_REALMS: Readonly<Record<DemoTenantSlug, string>> = {
+  acme: "123146000000101",
+  globex: "123146000000102",
+};
+
 /** An account as QuickBooks Online holds it. AccountType and AccountSubType are values QuickBooks Online (US) accepts. */
 export interface DemoQboAccount {
-  /** QuickBooks' Id: the external id mappings point at. */
+  /** QuickBooks' Id in the sandbox companies: the external id mappings point at. Production ids differ (demoProductionAccountId). */
   id: string;
   name: string;
+  /**
+   * QuickBooks' account number (AcctNum), the same in every company that holds the chart: AWRA's code. QuickBooks'
+   * own default accounts have none.
+   */
+  acctNum?: string;
   accountType: string;
   accountSubType: string;
   active: boolean;
@@ -54,13 +72,13 @@ export interface DemoDifference {
   reason: string;
 }
 
-function qbo(id: string, name: string, accountType: string, accountSubType: string, acme: string, globex: string, active = true): DemoQboAccount {
-  return { id, name, accountType, accountSubType, active, balances: { acme, globex } };
+function qbo(id: string, name: string, accountType: string, accountSubType: string, acme: string, globex: string, active = true, acctNum?: string): DemoQboAccount {
+  return { id, name, ...(acctNum === undefined ? {} : { acctNum }), accountType, accountSubType, active, balances: { acme, globex } };
 }
 
 /** A line whose QuickBooks account has AWRA's name, unless `qboName` says otherwise. */
 function line(code: string, name: string, type: LedgerAccountType, id: string, accountType: string, accountSubType: string, acme: string, globex: string, qboName = name): DemoChartAccount {
-  return { code, name, type, qbo: qbo(id, qboName, accountType, accountSubType, acme, globex) };
+  return { code, name, type, qbo: qbo(id, qboName, accountType, accountSubType, acme, globex, true, code) };
 }
 
 export const DEMO_CHART: readonly DemoChartAccount[] = [
@@ -163,4 +181,30 @@ export function demoLedgerFor(tenant: DemoTenantSlug): { code: string; name: str
 /** Every QuickBooks account of the demo companies, in the chart's order, then the QuickBooks-only ones. */
 export function demoQboAccounts(): readonly DemoQboAccount[] {
   return [...DEMO_CHART.map((a) => a.qbo), ...DEMO_QBO_ONLY_ACCOUNTS];
+}
+
+/**
+ * Each demo QuickBooks account's Id in the production companies. Intuit numbers a company's accounts as they are
+ * created, so the production companies, set up later and in another order (the chart by account number, then
+ * QuickBooks' defaults), number the same accounts differently: the ids overlap as a set (a sandbox id used in
+ * production names some other account there, or none), but no account keeps its sandbox id.
+ */
+const PRODUCTION_IDS: ReadonlyMap<string, string> = (() => {
+  const order = [...[...DEMO_CHART].sort((a, b) => a.code.localeCompare(b.code)).map((a) => a.qbo), ...DEMO_QBO_ONLY_ACCOUNTS];
+  const ids = new Map<string, string>();
+  let next = 1;
+  for (const account of order) {
+    // Should the sequence give an account its sandbox id (it does once), the account takes the next number instead.
+    if (String(next) === account.id) next += 1;
+    ids.set(account.id, String(next));
+    next += 1;
+  }
+  return ids;
+})();
+
+/** The Id the production companies give the demo account whose sandbox Id is `sandboxId`; throws for any other id. */
+export function demoProductionAccountId(sandboxId: string): string {
+  const id = PRODUCTION_IDS.get(sandboxId);
+  if (id === undefined) throw new Error(`Not a demo QuickBooks account: ${sandboxId}`);
+  return id;
 }

@@ -78,7 +78,9 @@ export async function seedDemoData(db: Database, options: SeedDemoDataOptions): 
       }
     }
 
-    const asOf = (options.now ?? new Date()).toISOString().slice(0, 10);
+    // The demo ledger is stated as of the seed month's last day, the period a reconciliation closes by default (one
+    // stated at any other day is refused for its month: lib/ledger/create-reconciliation.ts).
+    const asOf = monthEndOf(options.now ?? new Date());
     for (const slug of DEMO_TENANT_SLUGS) {
       const tenantId = tenantIdBySlug.get(slug);
       if (!tenantId) throw new Error(`Seeding failed: no tenant ${slug}`);
@@ -88,6 +90,11 @@ export async function seedDemoData(db: Database, options: SeedDemoDataOptions): 
         .onConflictDoNothing({ target: [ledgerAccounts.tenantId, ledgerAccounts.code] });
     }
   });
+}
+
+/** The last day of the date's month (UTC), "YYYY-MM-DD". */
+export function monthEndOf(date: Date): string {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
 }
 
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {

@@ -124,6 +124,11 @@ test("an accountant maps, validates, syncs, reconciles and closes the month; rea
   const differences = DEMO_DIFFERENCES.acme;
   await expect(page.getByText(new RegExp(`^Reconciled \\d{4}-\\d{2}: ${differences.length} accounts differ from QuickBooks\\.$`))).toBeVisible();
   const period = (await page.getByRole("heading", { name: /^Reconciliation \d{4}-\d{2}$/, level: 2 }).textContent())!.replace("Reconciliation ", "");
+  // Its basis: QuickBooks' Trial Balance as of the period's last day, the accounting method and Intuit's transaction id.
+  const basis = page.getByTestId("report-basis");
+  await expect(basis).toContainText(`Trial Balance as of ${period}-`);
+  await expect(page.getByTestId("basis-method")).toHaveText("Accrual");
+  await expect(page.getByTestId("basis-intuit-tid")).not.toHaveText("Not sent by Intuit");
   await expect(page.locator('tr[data-testid="reconciliation-line"][data-state="unexplained"]')).toHaveCount(differences.length);
   for (const d of differences) {
     await expect(line(page, d.code)).toHaveAttribute("data-state", "unexplained");
@@ -155,7 +160,12 @@ test("an accountant maps, validates, syncs, reconciles and closes the month; rea
   await expect(page.locator('tr[data-testid="reconciliation-row"]').first()).toHaveAttribute("data-status", "closed");
   const csv = await page.request.get((await page.getByTestId("reconciliation").getByRole("link", { name: "Export CSV" }).getAttribute("href"))!);
   expect(csv.status()).toBe(200);
-  expect(await csv.text()).toContain(explained!.reason);
+  const csvText = await csv.text();
+  expect(csvText).toContain(explained!.reason);
+  // The close's basis, printed after the totals, so an auditor can ask Intuit for the same report.
+  expect(csvText).toContain("\r\nBASIS,report,TrialBalance,");
+  expect(csvText).toMatch(new RegExp(`\r\nBASIS,end_date,${period}-\\d{2},`));
+  expect(csvText).toContain("\r\nBASIS,accounting_method,Accrual,");
 
   // Readiness: the indicator is red, and its check names the two accounts still unexplained.
   await nav(page, "Readiness").click();

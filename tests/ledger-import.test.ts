@@ -6,7 +6,7 @@ import { GET, POST } from "@/app/api/quickbooks/ledger/route";
 import { db } from "@/db";
 import { DEMO_CHART, DEMO_DIFFERENCES } from "@/db/demo-chart";
 import { auditEvents, ledgerAccounts, tenants } from "@/db/schema";
-import { seedDemoData } from "@/db/seed";
+import { monthEndOf, seedDemoData } from "@/db/seed";
 import { hashPassword } from "@/lib/auth/password";
 import { importLedger } from "@/lib/ledger/import-ledger";
 import { LEDGER_IMPORT_MAX_ROWS } from "@/lib/ledger/rules/parse-ledger";
@@ -18,7 +18,6 @@ useTestDatabase();
 
 const APP = "http://localhost:3000";
 const HEADER = "code,name,type,balance,as_of";
-const today = () => new Date().toISOString().slice(0, 10);
 
 function post(body: string, init: { contentType?: string; cookie?: string; key?: string } = {}): Request {
   const headers = new Headers({ accept: "application/json", "content-type": init.contentType ?? "text/csv" });
@@ -42,10 +41,10 @@ async function newTenant(slug: string): Promise<string> {
 const ledgerOf = (tenant: string) => db().select().from(ledgerAccounts).where(eq(ledgerAccounts.tenantId, tenant)).orderBy(asc(ledgerAccounts.code));
 
 describe("the demo seed", () => {
-  it("loads the demo chart for Acme (with its three differences) and Globex, as of the seed day, and is idempotent", async () => {
+  it("loads the demo chart for Acme (with its three differences) and Globex, as of the seed month's last day, and is idempotent", async () => {
     const acme = await ledgerOf(await tenantId("acme"));
     expect(acme).toHaveLength(DEMO_CHART.length);
-    expect(acme.every((row) => row.source === "seed" && row.asOf === today())).toBe(true);
+    expect(acme.every((row) => row.source === "seed" && row.asOf === monthEndOf(new Date()))).toBe(true);
     const differing = acme.filter((row) => row.balance !== DEMO_CHART.find((a) => a.code === row.code)!.qbo.balances.acme);
     expect(differing.map((row) => [row.code, row.balance])).toEqual(DEMO_DIFFERENCES.acme.map((d) => [d.code, d.awraBalance]));
     expect(acme.find((row) => row.code === "1100")).toMatchObject({ name: "Trade Debtors", type: "asset", balance: "64318.45" });

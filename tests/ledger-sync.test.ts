@@ -282,7 +282,14 @@ describe("validate, sync, reconcile, explain and close, through the routes", () 
     const text = await csv.text();
     expect(text.split("\r\n")[0]).toBe("code,name,qbo_account_id,qbo_account_name,awra_balance,qbo_balance,difference,explanation,explained_at");
     expect(text).toContain(DEMO_DIFFERENCES.acme[1]!.reason);
-    expect(text.trimEnd().split("\r\n").at(-1)).toMatch(/^TOTAL,/);
+    // The totals, then the close's basis: the Trial Balance the QuickBooks side was read from (issue 17 point 4).
+    const rows = text.trimEnd().split("\r\n");
+    const basis = rows.filter((row) => row.startsWith("BASIS,"));
+    expect(rows.at(-1 - basis.length)).toMatch(/^TOTAL,/);
+    expect(basis.map((row) => row.split(",")[1])).toEqual(["report", "environment", "realm_id", "start_date", "end_date", "accounting_method", "read_at", "intuit_tid"]);
+    expect(basis).toContain(`BASIS,end_date,${still!.reportEndDate},,,,,,`);
+    expect(still!.reportEndDate).toBe(still!.asOf);
+    expect(still!.accountingMethod).toBe("Accrual");
   });
 });
 

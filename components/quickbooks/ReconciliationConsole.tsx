@@ -9,8 +9,8 @@ import { fetchReconciliation, fetchReconciliations, ledgerKeys, postReconciliati
 import { ReconciliationDetail } from "./ReconciliationDetail";
 
 /**
- * Reconciliation: "Reconcile now" against the latest sync, the selected reconciliation line by line with its
- * differences and their explanations, the totals, "Close month" (after which nothing can change), its CSV, and the
+ * Reconciliation: "Reconcile now" against QuickBooks' Trial Balance as of the ledger's period end, the selected
+ * reconciliation line by line with its differences and their explanations, the totals, "Close month" (after which nothing can change), its CSV, and the
  * past reconciliations. Read-only without reconciliation.manage.
  */
 export function ReconciliationConsole({

@@ -47,8 +47,9 @@ export function ReconciliationDetail({ tenantId, read, canManage }: { tenantId: 
           </h2>
           <p className="text-sm text-slate-600">
             {r.environment === "production" ? "Production" : "Sandbox"} company {r.realmId}; balances as of {r.asOf}
-            {r.syncRunId !== null && ` (sync run #${r.syncRunId})`}; created <LocalTime iso={r.createdAt} />.
+            {r.syncRunId !== null && ` (chart of sync run #${r.syncRunId})`}; created <LocalTime iso={r.createdAt} />.
           </p>
+          <ReportBasis reconciliation={r} />
           {closed ? (
             <p data-testid="closed-on" className="mt-1 text-sm font-medium">
               <span className="mr-1 rounded bg-slate-800 px-1.5 py-0.5 text-xs font-semibold text-white">Closed</span>
@@ -116,6 +117,37 @@ export function ReconciliationDetail({ tenantId, read, canManage }: { tenantId: 
         )}
       </ConfirmDialog>
     </section>
+  );
+}
+
+/**
+ * The close's basis: the QuickBooks report its QuickBooks balances were read from, what an auditor needs to ask Intuit
+ * for the same report. Reconciliations made before it was kept compared with a sync's CurrentBalance, and say so.
+ */
+function ReportBasis({ reconciliation: r }: { reconciliation: ReconciliationRead["reconciliation"] }) {
+  if (!r.reportEndDate) {
+    return (
+      <p data-testid="report-basis" className="mt-1 text-sm text-slate-600">
+        QuickBooks balances: the accounts&apos; CurrentBalance as the sync read them (made before the Trial Balance was used).
+      </p>
+    );
+  }
+  return (
+    <dl data-testid="report-basis" className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
+      <dt className="text-slate-600">QuickBooks report</dt>
+      <dd>
+        Trial Balance as of <span data-testid="basis-end-date">{r.reportEndDate}</span>
+        {r.reportStartDate && ` (income and expense from ${r.reportStartDate})`}
+      </dd>
+      <dt className="text-slate-600">Accounting method</dt>
+      <dd data-testid="basis-method">{r.accountingMethod ?? "Unknown"}</dd>
+      <dt className="text-slate-600">Read</dt>
+      <dd>{r.reportReadAt ? <LocalTime iso={r.reportReadAt} /> : "Unknown"}</dd>
+      <dt className="text-slate-600">intuit_tid</dt>
+      <dd data-testid="basis-intuit-tid" className="font-mono break-all">
+        {r.reportIntuitTid ?? "Not sent by Intuit"}
+      </dd>
+    </dl>
   );
 }
 

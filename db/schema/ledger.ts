@@ -157,6 +157,18 @@ export const reconciliations = pgTable(
     asOf: date("as_of").notNull(),
     status: reconciliationStatusEnum("status").notNull().default("open"),
     syncRunId: bigint("sync_run_id", { mode: "number" }),
+    // The close's basis (issue 17 point 4): the QuickBooks Trial Balance report the QuickBooks side was read from, so
+    // an auditor can ask Intuit for the same report. Null on reconciliations made before it (CurrentBalance of a sync).
+    /** The report's end date: the balances are as of this day (the period's last day). */
+    reportEndDate: date("report_end_date"),
+    /** The report's start date: the fiscal year's first day (income and expense accounts count from it). */
+    reportStartDate: date("report_start_date"),
+    /** "Accrual" or "Cash", as the report states its basis. */
+    accountingMethod: text("accounting_method"),
+    /** When the report was read. */
+    reportReadAt: timestamp("report_read_at", { withTimezone: true }),
+    /** Intuit's transaction id of the report's answer. */
+    reportIntuitTid: text("report_intuit_tid"),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     closedByUserId: uuid("closed_by_user_id").references(() => users.id, { onDelete: "set null" }),

@@ -65,6 +65,8 @@ export const quickbooksConnections = pgTable(
     callbackAt: timestamp("callback_at", { withTimezone: true }),
     verifiedAt: timestamp("verified_at", { withTimezone: true }),
     verifyIntuitTid: text("verify_intuit_tid"),
+    /** CompanyInfo FiscalYearStartMonth (1–12) as the last successful Verify read it; null when QuickBooks did not say. */
+    fiscalYearStartMonth: integer("fiscal_year_start_month"),
     // What the last successful Verify saw (company info, realm, environment, time, intuit_tid): the company verify file.
     verifyEvidence: jsonb("verify_evidence").$type<Record<string, unknown>>(),
     connectedAt: timestamp("connected_at", { withTimezone: true }),

@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import type { IntuitEnvironment } from "@/lib/env";
 import { getCompanyInfo, type CompanyInfo } from "@/lib/intuit/company-info";
 import { IntuitApiError } from "@/lib/intuit/faults";
+import { fiscalYearStartMonthOf } from "@/lib/ledger/rules/period-balances";
 import { attemptRevocation } from "./attempt-revocation";
 import { sealForRevocation } from "./client/access-token";
 import { intuitAppFor, type IntuitApp } from "./client/intuit-app";
@@ -110,6 +111,9 @@ export async function activateConnection(tx: Transaction, row: ConnectionRow, pr
       companyName: proof.companyInfo.companyName,
       verifiedAt: proof.at,
       verifyIntuitTid: proof.intuitTid,
+      // Where the company's fiscal year starts: a month-end reconciliation reads income and expense from it, with no
+      // CompanyInfo call of its own. Null when QuickBooks did not say (the reconciliation then assumes January).
+      fiscalYearStartMonth: fiscalYearStartMonthOf(proof.companyInfo.fiscalYearStartMonth),
       // The company verify file's evidence: CompanyInfo fields and facts about the call, never a token.
       verifyEvidence: verifyEvidenceOf({
         companyInfo: proof.companyInfo,

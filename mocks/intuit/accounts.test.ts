@@ -80,6 +80,8 @@ describe("the demo companies' charts", () => {
         Classification: "Asset",
         AccountType: "Accounts Receivable",
         AccountSubType: "AccountsReceivable",
+        // The chart's account number (AWRA's code), the same in the sandbox and the production company.
+        AcctNum: "1100",
         CurrentBalance: 64318.45,
         CurrentBalanceWithSubAccounts: 64318.45,
         CurrencyRef: { value: "USD", name: "United States Dollar" },
@@ -231,7 +233,10 @@ describe("changing accounts as a QuickBooks user would", () => {
       (await query(token, ACME, "select * from Account where Id = '35'")).QueryResponse.Account![0],
       (await query(token, ACME, "select * from Account where Id = '36' and Active = false")).QueryResponse.Account![0],
     ]);
+    // The balance was set by an adjusting journal entry (the company's third: after the fixtures' two), reported as
+    // a JournalEntry of its own; the account edits as Account updates.
     expect(intuit.emulator.changes(ACME).map((c) => [c.entity, c.id, c.operation])).toEqual([
+      ["JournalEntry", "3", "Create"],
       ["Account", "35", "Update"],
       ["Account", "36", "Update"],
     ]);

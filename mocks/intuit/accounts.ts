@@ -1,23 +1,37 @@
-// Each sandbox company's chart of accounts, as mutable emulator state: tests and the control endpoint change an
-// account (balance, name, active) or add one the way a QuickBooks user would, and queries and CDC then report the
-// new state, with SyncToken and MetaData.LastUpdatedTime moved on as Intuit does. Charts are built from the fixtures
-// on first use and dropped by reset().
+// Each company's chart of accounts, as mutable emulator state: tests and the control endpoint change an account
+// (name, active, number, balance) or add one the way a QuickBooks user would, and queries and CDC then report the new
+// state, with SyncToken and MetaData.LastUpdatedTime moved on as Intuit does. Charts are built from the fixtures on
+// first use and dropped by reset().
+//
+// Balances are not kept here: they derive from the company's journal (journal.ts), and the book is given them.
+// CurrentBalance (and CurrentBalanceWithSubAccounts) is today's balance and exists for balance-sheet accounts only
+// (Asset, Liability and Equity classifications); income and expense accounts carry neither field (intuit.md §10).
+// Its sign is the account's natural one, as before the journal existed and as db/demo-chart.ts states its balances:
+// positive for an asset in debit and for a liability or equity account in credit, negative for a contra account.
 //
 // As in QuickBooks Online, an inactive ("deleted") account keeps its Id and is shown with " (deleted)" after its name;
 // making it active again restores the name.
 
+import { isBalanceSheet, type LedgerAccount } from "./journal";
 import { intuitLocalTime } from "./intuit-time";
 import { findCompany, type AccountSeed } from "./fixtures";
+import type { ReportAccount } from "./reports";
 
 export interface EmulatorAccount {
   id: string;
   name: string;
+  /** AcctNum, or null when the account has no number. */
+  acctNum: string | null;
   accountType: string;
   accountSubType: string;
   classification: string;
   active: boolean;
   parentId: string | null;
-  /** CurrentBalance in cents (the account's own, without sub-accounts). */
+  /**
+   * The account's own balance in cents, without sub-accounts, in its natural sign, from the journal as of the
+   * emulator's today: a balance-sheet account's CurrentBalance; an income or expense account's fiscal year to date,
+   * which QuickBooks does not serve on the Account.
+   */
   balanceCents: number;
   syncToken: number;
   /** Intuit local times, e.g. "2025-09-30T14:02:11-07:00". */
@@ -25,11 +39,20 @@ export interface EmulatorAccount {
   lastUpdatedTime: string;
 }
 
+/** An account as the book holds it: everything but the balance, which the journal gives. */
+type AccountState = Omit<EmulatorAccount, "balanceCents">;
+
 export interface AccountPatch {
-  /** A number (1234.5) or a decimal string ("1234.50"), at most two places. */
+  /**
+   * The balance the account should have today, in its natural sign: a number (1234.5) or a decimal string
+   * ("1234.50"), at most two places; for an income or expense account, its fiscal year to date. The store posts the
+   * difference as an adjusting journal entry (store.ts).
+   */
   balance?: number | string;
   active?: boolean;
   name?: string;
+  /** AcctNum; null or "" removes it. Unique in the company, as QuickBooks requires. */
+  acctNum?: string | null;
 }
 
 export interface NewAccount extends AccountPatch {
@@ -95,27 +118,34 @@ export function toCents(value: number | string): number {
   return match[1] ? -cents : cents;
 }
 
-function fromSeed(seed: AccountSeed): EmulatorAccount {
+function fromSeed(seed: AccountSeed): AccountState {
   return {
     id: seed.id,
     name: seed.name,
+    acctNum: seed.acctNum ?? null,
     accountType: seed.accountType,
     accountSubType: seed.accountSubType,
     classification: classificationOfAccountType(seed.accountType),
     active: seed.active,
     parentId: seed.parentId ?? null,
-    balanceCents: toCents(seed.balance),
     syncToken: 0,
     createTime: seed.createTime,
     lastUpdatedTime: seed.lastUpdatedTime,
   };
 }
 
-export function createAccountBook(options: { now: () => number; seeds: (realmId: string) => readonly AccountSeed[] }) {
-  /** Per realm, in creation order (the order a query without ORDERBY answers in). */
-  const charts = new Map<string, Map<string, EmulatorAccount>>();
+export interface AccountBookOptions {
+  now: () => number;
+  seeds: (realmId: string) => readonly AccountSeed[];
+  /** Each account's balance in cents, natural sign, as of the emulator's today (the journal's; absent: zero). */
+  balances: (realmId: string) => ReadonlyMap<string, number>;
+}
 
-  function chart(realmId: string): Map<string, EmulatorAccount> {
+export function createAccountBook(options: AccountBookOptions) {
+  /** Per realm, in creation order (the order a query without ORDERBY answers in). */
+  const charts = new Map<string, Map<string, AccountState>>();
+
+  function chart(realmId: string): Map<string, AccountState> {
     let accounts = charts.get(realmId);
     if (!accounts) {
       accounts = new Map(options.seeds(realmId).map((seed) => [seed.id, fromSeed(seed)]));
@@ -124,13 +154,24 @@ export function createAccountBook(options: { now: () => number; seeds: (realmId:
     return accounts;
   }
 
-  function assertUniqueName(accounts: Map<string, EmulatorAccount>, name: string, parentId: string | null, exceptId?: string): void {
+  function assertUniqueName(accounts: Map<string, AccountState>, name: string, parentId: string | null, exceptId?: string): void {
     for (const other of accounts.values()) {
       if (other.id !== exceptId && other.parentId === parentId && other.name.toLowerCase() === name.toLowerCase()) {
         // Intuit's 6240 "Duplicate Name Exists Error".
         throw new AccountChangeError(`Duplicate Name Exists Error: The name supplied already exists (Id ${other.id}).`);
       }
     }
+  }
+
+  /** The number to store (null: none); refuses one another account of the company has. */
+  function cleanAcctNum(accounts: Map<string, AccountState>, acctNum: string | null, exceptId?: string): string | null {
+    const trimmed = acctNum?.trim() ?? "";
+    if (trimmed === "") return null;
+    if (trimmed.length > 20 || trimmed.includes(":")) throw new AccountChangeError(`Invalid account number: ${JSON.stringify(acctNum)}`);
+    for (const other of accounts.values()) {
+      if (other.id !== exceptId && other.acctNum === trimmed) throw new AccountChangeError(`Duplicate account number: ${trimmed} is already used by account ${other.id}.`);
+    }
+    return trimmed;
   }
 
   function cleanName(name: string): string {
@@ -142,48 +183,60 @@ export function createAccountBook(options: { now: () => number; seeds: (realmId:
     return trimmed;
   }
 
-  function touch(account: EmulatorAccount): void {
+  function touch(account: AccountState): void {
     account.syncToken += 1;
     account.lastUpdatedTime = intuitLocalTime(options.now());
   }
 
-  function update(realmId: string, id: string, patch: AccountPatch): EmulatorAccount {
+  function withBalance(realmId: string, account: AccountState): EmulatorAccount {
+    return { ...account, balanceCents: options.balances(realmId).get(account.id) ?? 0 };
+  }
+
+  /** Changes name, active and number (a balance is the store's: a journal entry). Always a new SyncToken. */
+  function update(realmId: string, id: string, patch: Omit<AccountPatch, "balance">): AccountState {
     const accounts = chart(realmId);
     const account = accounts.get(id);
     if (!account) throw new AccountChangeError(`No account ${id} in realm ${realmId}`, 404);
     const name = patch.name === undefined ? undefined : cleanName(patch.name);
     if (name !== undefined) assertUniqueName(accounts, name, account.parentId, id);
-    const balanceCents = patch.balance === undefined ? undefined : toCents(patch.balance);
+    const acctNum = patch.acctNum === undefined ? undefined : cleanAcctNum(accounts, patch.acctNum, id);
     if (name !== undefined) account.name = name;
-    if (balanceCents !== undefined) account.balanceCents = balanceCents;
+    if (acctNum !== undefined) account.acctNum = acctNum;
     if (patch.active !== undefined) account.active = patch.active;
     touch(account);
     return { ...account };
   }
 
-  function add(realmId: string, input: NewAccount): EmulatorAccount {
+  /** Checks a new account without adding it: add() would throw the same. */
+  function check(realmId: string, input: NewAccount): void {
     const accounts = chart(realmId);
-    const classification = classificationOfAccountType(input.accountType);
+    classificationOfAccountType(input.accountType);
     const parentId = input.parentId ?? null;
     if (parentId !== null) {
       const parent = accounts.get(parentId);
       if (!parent) throw new AccountChangeError(`No parent account ${parentId} in realm ${realmId}`);
       if (parent.accountType !== input.accountType) throw new AccountChangeError("A sub-account must have its parent's AccountType.");
     }
-    const name = cleanName(input.name);
-    assertUniqueName(accounts, name, parentId);
+    assertUniqueName(accounts, cleanName(input.name), parentId);
+    if (input.acctNum !== undefined) cleanAcctNum(accounts, input.acctNum);
+    if (input.id !== undefined && accounts.has(input.id)) throw new AccountChangeError(`Account ${input.id} already exists in realm ${realmId}`);
+  }
+
+  /** Adds the account (its balance is the store's: a journal entry). */
+  function add(realmId: string, input: NewAccount): AccountState {
+    check(realmId, input);
+    const accounts = chart(realmId);
     const id = input.id ?? String(Math.max(0, ...[...accounts.keys()].map(Number).filter(Number.isFinite)) + 1);
-    if (accounts.has(id)) throw new AccountChangeError(`Account ${id} already exists in realm ${realmId}`);
     const now = intuitLocalTime(options.now());
-    const account: EmulatorAccount = {
+    const account: AccountState = {
       id,
-      name,
+      name: cleanName(input.name),
+      acctNum: input.acctNum === undefined ? null : cleanAcctNum(accounts, input.acctNum),
       accountType: input.accountType,
       accountSubType: input.accountSubType ?? "",
-      classification,
+      classification: classificationOfAccountType(input.accountType),
       active: input.active ?? true,
-      parentId,
-      balanceCents: input.balance === undefined ? 0 : toCents(input.balance),
+      parentId: input.parentId ?? null,
       syncToken: 0,
       createTime: now,
       lastUpdatedTime: now,
@@ -197,8 +250,9 @@ export function createAccountBook(options: { now: () => number; seeds: (realmId:
     records(realmId: string): Record<string, unknown>[] {
       const accounts = chart(realmId);
       const currency = findCompany(realmId)?.currency ?? { value: "USD", name: "United States Dollar" };
-      const totals = totalsWithSubAccounts(accounts);
-      return [...accounts.values()].map((account) => accountRecord(account, accounts, totals, currency));
+      const balances = options.balances(realmId);
+      const totals = totalsWithSubAccounts(accounts, balances);
+      return [...accounts.values()].map((account) => accountRecord(account, accounts, balances, totals, currency));
     },
     /** One account as Intuit's JSON, or undefined. */
     record(realmId: string, id: string): Record<string, unknown> | undefined {
@@ -206,13 +260,31 @@ export function createAccountBook(options: { now: () => number; seeds: (realmId:
       const account = accounts.get(id);
       if (!account) return undefined;
       const currency = findCompany(realmId)?.currency ?? { value: "USD", name: "United States Dollar" };
-      return accountRecord(account, accounts, totalsWithSubAccounts(accounts), currency);
+      const balances = options.balances(realmId);
+      return accountRecord(account, accounts, balances, totalsWithSubAccounts(accounts, balances), currency);
     },
     get(realmId: string, id: string): EmulatorAccount | undefined {
       const account = chart(realmId).get(id);
-      return account && { ...account };
+      return account && withBalance(realmId, account);
+    },
+    /** What the journal needs of every account: its classification and sub-type, by Id. */
+    ledger(realmId: string): Map<string, LedgerAccount> {
+      return new Map([...chart(realmId).values()].map((account) => [account.id, { classification: account.classification, accountSubType: account.accountSubType }]));
+    },
+    /** Every account as the reports name and order it. */
+    reportAccounts(realmId: string): ReportAccount[] {
+      const accounts = chart(realmId);
+      return [...accounts.values()].map((account) => ({
+        id: account.id,
+        name: fullyQualifiedName(account, accounts),
+        accountType: account.accountType,
+        acctNum: account.acctNum,
+        classification: account.classification,
+        accountSubType: account.accountSubType,
+      }));
     },
     update,
+    check,
     add,
     reset(): void {
       charts.clear();
@@ -222,16 +294,16 @@ export function createAccountBook(options: { now: () => number; seeds: (realmId:
 
 export type AccountBook = ReturnType<typeof createAccountBook>;
 
-function totalsWithSubAccounts(accounts: Map<string, EmulatorAccount>): Map<string, number> {
-  const children = new Map<string, EmulatorAccount[]>();
+function totalsWithSubAccounts(accounts: Map<string, AccountState>, balances: ReadonlyMap<string, number>): Map<string, number> {
+  const children = new Map<string, AccountState[]>();
   for (const account of accounts.values()) {
     if (account.parentId !== null) children.set(account.parentId, [...(children.get(account.parentId) ?? []), account]);
   }
   const totals = new Map<string, number>();
-  const total = (account: EmulatorAccount, depth: number): number => {
+  const total = (account: AccountState, depth: number): number => {
     const known = totals.get(account.id);
     if (known !== undefined) return known;
-    let sum = account.balanceCents;
+    let sum = balances.get(account.id) ?? 0;
     if (depth < 10) for (const child of children.get(account.id) ?? []) sum += total(child, depth + 1);
     totals.set(account.id, sum);
     return sum;
@@ -243,11 +315,11 @@ function totalsWithSubAccounts(accounts: Map<string, EmulatorAccount>): Map<stri
   return totals;
 }
 
-function displayName(account: EmulatorAccount): string {
+function displayName(account: AccountState): string {
   return account.active ? account.name : `${account.name} (deleted)`;
 }
 
-function fullyQualifiedName(account: EmulatorAccount, accounts: Map<string, EmulatorAccount>): string {
+function fullyQualifiedName(account: AccountState, accounts: Map<string, AccountState>): string {
   const names = [displayName(account)];
   let parent = account.parentId === null ? undefined : accounts.get(account.parentId);
   for (let depth = 0; parent && depth < 10; depth += 1) {
@@ -257,9 +329,19 @@ function fullyQualifiedName(account: EmulatorAccount, accounts: Map<string, Emul
   return names.join(":");
 }
 
-/** Intuit's Account JSON (Account entity reference; the fields QuickBooks Online returns for minorversion 75). */
-function accountRecord(account: EmulatorAccount, accounts: Map<string, EmulatorAccount>, totals: Map<string, number>, currency: { value: string; name: string }): Record<string, unknown> {
-  const balance = account.balanceCents / 100;
+/**
+ * Intuit's Account JSON (Account entity reference; the fields QuickBooks Online returns for minorversion 75).
+ * AcctNum only when the account has a number; CurrentBalance and CurrentBalanceWithSubAccounts only for balance-sheet
+ * accounts (intuit.md §10).
+ */
+function accountRecord(
+  account: AccountState,
+  accounts: Map<string, AccountState>,
+  balances: ReadonlyMap<string, number>,
+  totals: Map<string, number>,
+  currency: { value: string; name: string },
+): Record<string, unknown> {
+  const own = balances.get(account.id) ?? 0;
   return {
     Name: displayName(account),
     SubAccount: account.parentId !== null,
@@ -269,8 +351,8 @@ function accountRecord(account: EmulatorAccount, accounts: Map<string, EmulatorA
     Classification: account.classification,
     AccountType: account.accountType,
     AccountSubType: account.accountSubType,
-    CurrentBalance: balance,
-    CurrentBalanceWithSubAccounts: (totals.get(account.id) ?? account.balanceCents) / 100,
+    ...(account.acctNum === null ? {} : { AcctNum: account.acctNum }),
+    ...(isBalanceSheet(account.classification) ? { CurrentBalance: own / 100, CurrentBalanceWithSubAccounts: (totals.get(account.id) ?? own) / 100 } : {}),
     CurrencyRef: currency,
     domain: "QBO",
     sparse: false,

@@ -1,6 +1,8 @@
 // The QuickBooks Online Accounting API, as far as the product uses it: CompanyInfo, the query endpoint (query-parser.ts: the
-// WHERE / ORDERBY / STARTPOSITION / MAXRESULTS a sync needs, over each company's live chart of accounts, accounts.ts)
-// and change data capture (cdc.ts).
+// WHERE / ORDERBY / STARTPOSITION / MAXRESULTS a sync needs, over each company's live chart of accounts, accounts.ts,
+// and its journal entries, journal.ts), change data capture (cdc.ts) and the Trial Balance report (reports.ts).
+// A token opens the companies of its keys' environment only: development keys the sandbox companies, production keys
+// the production ones; anything else is the gateway's 403 (intuit.md §4).
 // Every request counts against its realm's limits (realm-limits.ts), authenticated or not: Intuit does not say which
 // it counts, and counting all is the stricter case for the app. Beyond them the gateway answers 429.
 // Every authenticated CorePlus read (lib/intuit/operations.ts says which requests are) counts against its client id's
@@ -11,8 +13,8 @@
 import type { HttpHandler } from "msw";
 import { meterCategoryOf, operationOfRequest, type IntuitOperation } from "../../lib/intuit/operations";
 import { cdcResponseBody, parseCdcRequest } from "./cdc";
-import { PATHS, route, type EmulatorContext, type RouteResolver } from "./context";
-import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, companyInfoRecord, findCompany, type SandboxCompany } from "./fixtures";
+import { PATHS, environmentOfClient, route, type EmulatorContext, type RouteResolver } from "./context";
+import { ACCOUNTING_SCOPE, QUERYABLE_ENTITIES, companyInfoRecord, findCompany, type EmulatorCompany } from "./fixtures";
 import type { AccessCheck, ActiveToken } from "./grants";
 import {
   gatewayFaultBody,
@@ -30,10 +32,11 @@ import {
 import { intuitTime } from "./intuit-time";
 import { nextQuotaMonth } from "./monthly-quota";
 import { queryResponseBody } from "./query-evaluator";
+import { TRIAL_BALANCE, parseReportRequest } from "./reports";
 import type { QueryError } from "./query-lexer";
 import { parseQuery } from "./query-parser";
 
-type ApiAuth = { ok: true; token: ActiveToken; company: SandboxCompany } | { ok: false; response: Response };
+type ApiAuth = { ok: true; token: ActiveToken; company: EmulatorCompany } | { ok: false; response: Response };
 
 function readBearerToken(request: Request): string | null {
   return /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? null;
@@ -79,9 +82,12 @@ function authenticateApiRequest(ctx: EmulatorContext, request: Request, realmId:
   if (!token) return { ok: false, response: authenticationFailed(ctx, request, "Authorization header missing") };
   const check = ctx.store.checkAccessToken(token);
   if (!check.ok) return { ok: false, response: authenticationFailed(ctx, request, authenticationDetail(token, check)) };
-  // A token for another company (or without the accounting scope) is authenticated but not authorised (intuit.md §4).
+  // A token for another company, of the other environment's keys, or without the accounting scope is authenticated
+  // but not authorised (intuit.md §4).
   const company = findCompany(realmId);
-  if (check.token.realmId !== realmId || !company || !check.token.scope.includes(ACCOUNTING_SCOPE)) {
+  const environment = environmentOfClient(ctx, check.token.clientId);
+  const wrongEnvironment = company !== undefined && environment !== null && company.environment !== environment;
+  if (check.token.realmId !== realmId || !company || wrongEnvironment || !check.token.scope.includes(ACCOUNTING_SCOPE)) {
     return { ok: false, response: authorizationFailed(ctx, request) };
   }
   return { ok: true, token: check.token, company };
@@ -108,9 +114,10 @@ function queryFault(ctx: EmulatorContext, request: Request, error: QueryError): 
   return serviceFault(ctx, request, 400, "ValidationFault", { message: "Error parsing query", detail: `QueryParserError: ${error.detail}`, code: "4000" });
 }
 
-function rowsFor(ctx: EmulatorContext, entity: string, company: SandboxCompany): Record<string, unknown>[] {
+function rowsFor(ctx: EmulatorContext, entity: string, company: EmulatorCompany): Record<string, unknown>[] {
   if (entity === "Account") return ctx.store.accountRecords(company.realmId);
   if (entity === "CompanyInfo") return [companyInfoRecord(company)];
+  if (entity === "JournalEntry") return ctx.store.journalRecords(company.realmId);
   return [];
 }
 
@@ -172,9 +179,15 @@ export function apiHandlers(ctx: EmulatorContext): HttpHandler[] {
     const parsed = parseCdcRequest(new URL(request.url), ctx.store.now());
     if ("error" in parsed) return serviceFault(ctx, request, 400, "ValidationFault", parsed.error);
     const realmId = auth.company.realmId;
-    // Accounts come back as they are now; the chart is rendered once per request, only if an Account changed.
+    // Accounts and journal entries come back as they are now; each is rendered once per request, only if one of its
+    // kind changed.
     let accounts: Map<unknown, Record<string, unknown>> | null = null;
+    let journal: Map<unknown, Record<string, unknown>> | null = null;
     const current = (entity: string, id: string) => {
+      if (entity === "JournalEntry") {
+        journal ??= new Map(ctx.store.journalRecords(realmId).map((record) => [record.Id, record]));
+        return journal.get(id);
+      }
       if (entity !== "Account") return undefined;
       accounts ??= new Map(ctx.store.accountRecords(realmId).map((record) => [record.Id, record]));
       return accounts.get(id);
@@ -182,5 +195,23 @@ export function apiHandlers(ctx: EmulatorContext): HttpHandler[] {
     return entityResponse(ctx, request, cdcResponseBody(ctx.store.changes(realmId), parsed, current));
   });
 
-  return [companyInfo, query, cdc];
+  // A report is one CorePlus read like any other (lib/intuit/operations.ts "report"), through the same gateway.
+  const report = apiRoute(ctx, PATHS.report, (request, params, auth) => {
+    const realmId = auth.company.realmId;
+    if (params.reportName?.toLowerCase() !== TRIAL_BALANCE.toLowerCase()) {
+      return serviceFault(ctx, request, 400, "ValidationFault", {
+        message: "Request has invalid or unsupported property",
+        detail: `The emulator produces the ${TRIAL_BALANCE} report only, not ${params.reportName ?? ""}`,
+        code: "2010",
+      });
+    }
+    const parsed = parseReportRequest(new URL(request.url), ctx.store.today(), ctx.store.fiscalYearStartMonth(realmId));
+    if ("error" in parsed) return serviceFault(ctx, request, 400, "ValidationFault", parsed.error);
+    const body = ctx.store.trialBalance(realmId, parsed);
+    // Reports carry their time in Header.Time and have no `time` of their own; XML clients get the same as XML.
+    if (wantsJson(request)) return jsonResponse(body);
+    return xmlResponse(xmlEntityResponse({ Report: body }, ctx.store.now()), 200);
+  });
+
+  return [companyInfo, query, cdc, report];
 }

@@ -13,9 +13,14 @@
 //   canonical in the answer. Every API entity works except JournalCode, TaxAgency, TimeActivity, TaxCode and TaxRate.
 //
 // The changes themselves come from the emulator's per-realm change log (change-log.ts), fed by
-// POST /__emulator/changes, POST /__emulator/send-webhook and the account changes (POST /__emulator/accounts), so
-// webhooks and CDC always agree. An object the emulator really holds (an Account) comes back as it is now, exactly
-// as a query would return it; any other object as a plausible stand-in with its Id, SyncToken and MetaData.
+// POST /__emulator/changes, POST /__emulator/send-webhook, the account changes (POST /__emulator/accounts) and the
+// journal (POST /__emulator/journal), so webhooks and CDC always agree. A journal entry posted is a JournalEntry
+// Create at its post time; the accounts it posts to are not reported: an Account changes in CDC only when the account
+// itself is edited (its name, number, status; a balance set through the account control is such an edit, and also
+// posts an adjusting JournalEntry). The emulator assumes QuickBooks behaves so: a transaction does not edit the Account
+// entity, whose CurrentBalance is derived (Intuit documents nothing either way). An object the emulator really holds
+// (an Account, a JournalEntry) comes back as it is now, exactly as a query would return it; any other object as a
+// plausible stand-in with its Id, SyncToken and MetaData.
 
 import { canonicalCdcEntity, type EmulatorChange } from "./change-log";
 import type { ServiceError } from "./intuit-responses";

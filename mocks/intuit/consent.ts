@@ -1,14 +1,22 @@
 // Plays the user on the emulator's consent screen without a browser: what a person does by opening the
 // authorize URL and pressing Connect (or Cancel). Returns the callback URL Intuit redirects to.
 
+import { DEFAULT_PRODUCTION_CLIENT_ID, PRODUCTION_COMPANIES, SANDBOX_COMPANIES } from "./fixtures";
+
 export interface ConsentOptions {
-  /** Which sandbox company to connect. Default: the first one listed on the page. */
+  /**
+   * Which company to connect: one of those the page offers the app's keys. Default: the first one listed, for the
+   * emulator's default development or production keys.
+   */
   realmId?: string;
   decision?: "connect" | "cancel";
   fetch?: typeof fetch;
 }
 
-const DEFAULT_REALM_ID = "9341452000000001";
+/** The first company the consent page lists for these keys (the default production keys: the production companies). */
+function defaultRealmId(clientId: string | null): string {
+  return (clientId === DEFAULT_PRODUCTION_CLIENT_ID ? PRODUCTION_COMPANIES : SANDBOX_COMPANIES)[0]!.realmId;
+}
 
 /**
  * POSTs the consent form for `authorizeUrl` (as built by the app) and returns the redirect's Location.
@@ -20,7 +28,7 @@ export async function completeConsent(authorizeUrl: string | URL, options: Conse
   for (const name of ["client_id", "response_type", "scope", "redirect_uri", "state"]) {
     form.set(name, url.searchParams.get(name) ?? "");
   }
-  form.set("realmId", options.realmId ?? DEFAULT_REALM_ID);
+  form.set("realmId", options.realmId ?? defaultRealmId(url.searchParams.get("client_id")));
   form.set("decision", options.decision ?? "connect");
   // The form posts to the authorize path + "/decision", wherever the emulator is mounted.
   const decisionUrl = new URL(url.href);

@@ -16,6 +16,7 @@ import {
   xmlResponse,
 } from "./intuit-responses";
 import type { IntuitOperation } from "../../lib/intuit/operations";
+import type { CompanyEnvironment } from "./fixtures";
 import { newIntuitTid } from "./random";
 import type { EmulatorCalls, EmulatorStore } from "./store";
 
@@ -34,8 +35,12 @@ export interface ApiRequestRecord {
 
 export interface EmulatorContext {
   origin: string;
+  /** The development keys: they connect sandbox companies. */
   clientId: string;
   clientSecret: string;
+  /** The production keys: they connect production companies (fixtures.ts PRODUCTION_COMPANIES). */
+  productionClientId: string;
+  productionClientSecret: string;
   redirectUris: readonly string[];
   accessTokenTtlSeconds: number;
   webhookVerifierToken: string;
@@ -57,8 +62,28 @@ export const PATHS = {
   companyInfo: "/v3/company/:realmId/companyinfo/:id",
   query: "/v3/company/:realmId/query",
   cdc: "/v3/company/:realmId/cdc",
+  report: "/v3/company/:realmId/reports/:reportName",
   control: "/__emulator",
 } as const;
+
+/**
+ * Which companies an app's keys reach: Intuit gives each app development keys (sandbox companies) and production keys
+ * (real companies), and neither reaches the other's companies (intuit.md §4: 403 for a sandbox/production mismatch).
+ * null: not keys of this emulator's app.
+ */
+export function environmentOfClient(ctx: EmulatorContext, clientId: string): CompanyEnvironment | null {
+  if (clientId === ctx.clientId) return "sandbox";
+  if (clientId === ctx.productionClientId) return "production";
+  return null;
+}
+
+/** Whether the credentials are one of the app's two pairs of keys. */
+export function isKnownClient(ctx: EmulatorContext, clientId: string, clientSecret: string): boolean {
+  const environment = environmentOfClient(ctx, clientId);
+  if (environment === "sandbox") return clientSecret === ctx.clientSecret;
+  if (environment === "production") return clientSecret === ctx.productionClientSecret;
+  return false;
+}
 
 export type RouteResolver = (request: Request, params: Record<string, string>) => Promise<Response>;
 

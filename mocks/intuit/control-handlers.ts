@@ -1,7 +1,7 @@
 // Test control over HTTP, so browser tests can drive the standalone emulator. Not part of Intuit.
 //
 //   POST /__emulator/reset                     forget codes, tokens, faults, counters, clock offset and monthly quotas; default limits;
-//                                              the fixtures' charts of accounts
+//                                              the fixtures' charts of accounts and journals (every entry posted is gone)
 //   POST /__emulator/faults                    body = EmulatorFault, e.g. {"target":"token","error":"invalid_grant"}
 //   POST /__emulator/revoke-grant              {"realmId":"9341452000000001"}: disconnect made inside QuickBooks
 //   POST /__emulator/advance-time              {"seconds":3601}: move the emulator's clock (expire access tokens)
@@ -16,14 +16,32 @@
 //                                              without a webhook (a delivery missed during downtime); CDC reports it.
 //                                              operation: Create, Update, Delete, Merge, Void or Emailed (any case);
 //                                              at: ISO date-time or epoch ms, default the emulator's clock
-//   POST /__emulator/accounts                  {"realmId","id","balance"?,"active"?,"name"?}: change an account as a QuickBooks
-//                                              user would (balance: number or "1234.56"); SyncToken + 1, LastUpdatedTime =
-//                                              the emulator's clock, and an Account Update that CDC reports. 404 for an
-//                                              unknown account; answers {"ok":true,"account":<Intuit's JSON>}
+//   POST /__emulator/accounts                  {"realmId","id","balance"?,"active"?,"name"?,"acctNum"?}: change an account as a
+//                                              QuickBooks user would; SyncToken + 1, LastUpdatedTime = the emulator's clock,
+//                                              and an Account Update that CDC reports. balance (number or "1234.56", natural
+//                                              sign; an income or expense account's fiscal year to date) is not stored as
+//                                              such: the difference is posted as an adjusting journal entry dated today
+//                                              against Opening Balance Equity, which CDC reports as a JournalEntry Create.
+//                                              acctNum: the account number (null or "" removes it). 404 for an unknown
+//                                              account; answers {"ok":true,"account":<Intuit's JSON>}
 //   POST /__emulator/accounts/create           {"realmId","name","accountType","accountSubType"?,"balance"?,"active"?,"id"?,
-//                                              "parentId"?}: a new account (next free Id unless given); CDC reports a Create.
+//                                              "parentId"?,"acctNum"?}: a new account (next free Id unless given); CDC reports
+//                                              a Create; a balance is its opening balance, a journal entry as above.
 //                                              201 {"ok":true,"account"}
 //   GET  /__emulator/accounts?realmId=…        {"accounts":[…]}: the realm's whole chart, inactive accounts included
+//   POST /__emulator/journal                   {"realmId","date":"YYYY-MM-DD","lines":[{"accountId","debit"|"credit",
+//                                              "description"?}, …],"memo"?,"docNumber"?}: a journal entry entered in
+//                                              QuickBooks now, dated `date` (past or future). Debits must equal credits; each
+//                                              line names an active account of the company and exactly one of debit and
+//                                              credit (a positive number or "1234.56"). Balances as of `date` on change
+//                                              (CurrentBalance only once `date` is today or past); CDC reports a JournalEntry
+//                                              Create at the emulator's clock; the accounts themselves are not edited (no new
+//                                              SyncToken, no Account in CDC). 201 {"ok":true,"entry":<Intuit's JournalEntry>};
+//                                              400 for an entry QuickBooks would refuse, 404 for an unknown company
+//   GET  /__emulator/journal?realmId=…         {"today","entries":[…]}: the realm's journal as Intuit's JournalEntry JSON,
+//                                              the fixtures' restated books first (opening balances the day before the fiscal
+//                                              year, the year to date on its first day), then what was posted, in order;
+//                                              today is the company's date on the emulator's clock
 //   GET  /__emulator/state                     counters, active tokens (previews only), pending faults, clock, and
 //                                              refreshTokenReuses: refresh requests with an already rotated token
 //   GET  /__emulator/tokens                    the active token values themselves, so tests can search for leaks
@@ -50,6 +68,7 @@ import { createHmac } from "node:crypto";
 import type { HttpHandler } from "msw";
 import { z } from "zod";
 import { AccountChangeError } from "./accounts";
+import { JournalError } from "./journal";
 import { PATHS, route, type EmulatorContext } from "./context";
 import { CHANGE_OPERATIONS, canonicalCdcEntity } from "./change-log";
 import { jsonResponse } from "./intuit-responses";
@@ -83,12 +102,14 @@ const changeSchema = z.object({
   at: z.union([z.number(), z.iso.datetime({ offset: true })]).optional(),
 });
 const amountSchema = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d{1,2})?$/, "balance must be a decimal with at most two places")]);
+const acctNumSchema = z.string().max(20).nullable();
 const accountPatchSchema = z.strictObject({
   realmId: z.string().min(1),
   id: z.string().min(1),
   balance: amountSchema.optional(),
   active: z.boolean().optional(),
   name: z.string().min(1).max(100).optional(),
+  acctNum: acctNumSchema.optional(),
 });
 const newAccountSchema = z.strictObject({
   realmId: z.string().min(1),
@@ -99,6 +120,20 @@ const newAccountSchema = z.strictObject({
   active: z.boolean().optional(),
   id: z.string().regex(/^\d+$/, "id must be digits, as QuickBooks' are").optional(),
   parentId: z.string().min(1).optional(),
+  acctNum: acctNumSchema.optional(),
+});
+const journalLineSchema = z.strictObject({
+  accountId: z.string().min(1),
+  debit: amountSchema.optional(),
+  credit: amountSchema.optional(),
+  description: z.string().max(4000).optional(),
+});
+const journalSchema = z.strictObject({
+  realmId: z.string().min(1),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date must be written YYYY-MM-DD"),
+  lines: z.array(journalLineSchema).min(2).max(1000),
+  memo: z.string().max(4000).optional(),
+  docNumber: z.string().min(1).max(21).optional(),
 });
 // 20,000: twice the renewal benchmark's 10,000 connections, small enough that one answer stays a few MB.
 const MAX_BULK_GRANTS = 20_000;
@@ -225,6 +260,23 @@ export function controlHandlers(ctx: EmulatorContext, state: EmulatorState): Htt
       const realmId = new URL(request.url).searchParams.get("realmId");
       if (!realmId) return jsonResponse({ error: "invalid_request", issues: ["realmId is required"] }, 400);
       return jsonResponse({ accounts: state.accounts(realmId) });
+    }),
+    route(ctx, "post", `${base}/journal`, untraced, async (request) => {
+      const parsed = journalSchema.safeParse(await readJson(request));
+      if (!parsed.success) return invalid(parsed.error);
+      const { realmId, ...entry } = parsed.data;
+      try {
+        const posted = state.postJournalEntry(realmId, entry);
+        return jsonResponse({ ok: true, entry: state.journalRecords(realmId).find((record) => record.Id === posted.id) }, 201);
+      } catch (error) {
+        if (error instanceof JournalError) return jsonResponse({ error: error.status === 404 ? "not_found" : "invalid_request", issues: [error.message] }, error.status);
+        throw error;
+      }
+    }),
+    route(ctx, "get", `${base}/journal`, untraced, async (request) => {
+      const realmId = new URL(request.url).searchParams.get("realmId");
+      if (!realmId) return jsonResponse({ error: "invalid_request", issues: ["realmId is required"] }, 400);
+      return jsonResponse({ today: state.today(), entries: state.journalRecords(realmId) });
     }),
     route(ctx, "post", `${base}/limits`, untraced, async (request) => {
       const parsed = limitsPatchSchema.safeParse(await readJson(request));

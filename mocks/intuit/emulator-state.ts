@@ -5,12 +5,14 @@ import type { AccountPatch, EmulatorAccount, NewAccount } from "./accounts";
 import type { ChangeInput, EmulatorChange } from "./change-log";
 import type { ApiRequestRecord, EmulatorContext } from "./context";
 import type { EmulatorFault } from "./fault-queue";
-import { ACCOUNTING_SCOPE, SANDBOX_COMPANIES, type SandboxCompany } from "./fixtures";
+import { ACCOUNTING_SCOPE, PRODUCTION_COMPANIES, SANDBOX_COMPANIES, type EmulatorCompany } from "./fixtures";
 import type { ActiveToken, TokenIssue, TokenKind } from "./grants";
 import type { MonthlyQuotaSetting, MonthlyQuotaStats } from "./monthly-quota";
 import type { EmulatorLimits, LimitsPatch, RealmLimitStats } from "./realm-limits";
+import type { JournalEntry } from "./journal";
 import type { GrantRefreshStats } from "./refresh-stats";
-import type { EmulatorCalls } from "./store";
+import { parseReportRequest } from "./reports";
+import type { EmulatorCalls, JournalEntryInput } from "./store";
 
 /** A token as shown by the HTTP state endpoint: never the full value. */
 export interface TokenPreview {
@@ -33,14 +35,20 @@ export interface EmulatorSnapshot {
 
 export interface EmulatorState {
   readonly origin: string;
+  /** The development keys: they connect the sandbox companies. */
   readonly clientId: string;
   readonly clientSecret: string;
-  readonly companies: readonly SandboxCompany[];
+  /** The production keys: they connect the production companies. */
+  readonly productionClientId: string;
+  readonly productionClientSecret: string;
+  /** Every listed company: the sandbox ones, then the production ones (each says its environment). */
+  readonly companies: readonly EmulatorCompany[];
   /** Live counters per endpoint; zeroed by reset(). */
   readonly calls: Readonly<EmulatorCalls>;
   /**
    * Forget codes, grants, tokens, faults, counters, change logs, the API request log and any clock offset; restore the
-   * fixtures' charts of accounts and the default limits, and clear the limits' statistics and every monthly quota.
+   * fixtures' charts of accounts and journals and the default limits, and clear the limits' statistics and every
+   * monthly quota.
    */
   reset(): void;
   injectFault(fault: EmulatorFault): void;
@@ -80,8 +88,27 @@ export interface EmulatorState {
    * Account Update in the change log (CDC reports it). Throws AccountChangeError (status 404 for an unknown account).
    */
   updateAccount(realmId: string, id: string, patch: AccountPatch): EmulatorAccount;
-  /** An account created in QuickBooks (next free Id unless given); CDC reports its Create. Throws AccountChangeError. */
+  /**
+   * An account created in QuickBooks (next free Id unless given); CDC reports its Create. A balance is posted as its
+   * opening balance, a JournalEntry dated today against Opening Balance Equity. Throws AccountChangeError.
+   */
   addAccount(realmId: string, account: NewAccount): EmulatorAccount;
+  /** The company's today, "YYYY-MM-DD": the emulator's clock in the company's zone (what CurrentBalance is as of). */
+  today(): string;
+  /**
+   * A journal entry entered in QuickBooks now and dated `date`: balances as of that day on move, CDC reports a
+   * JournalEntry Create at the emulator's clock, the accounts themselves do not change. Throws JournalError.
+   */
+  postJournalEntry(realmId: string, entry: JournalEntryInput): JournalEntry;
+  /** The realm's journal, fixtures first, in the order entered (the emulator's own form: cents, debit positive). */
+  journalEntries(realmId: string): readonly JournalEntry[];
+  /** The realm's journal entries as Intuit's JournalEntry JSON. */
+  journalRecords(realmId: string): Record<string, unknown>[];
+  /**
+   * The TrialBalance report as GET …/reports/TrialBalance would answer it (without counting a call), for the query
+   * parameters given (start_date, end_date, accounting_method, date_macro). Throws for parameters Intuit would refuse.
+   */
+  trialBalance(realmId: string, params?: Record<string, string>): Record<string, unknown>;
   /** Moves the emulator's clock forward (or back) without touching `now`. */
   advanceTime(seconds: number): void;
   /** Sets when the realm was first authorised, which is where the 5-year refresh-token cap counts from. */
@@ -120,7 +147,9 @@ export function createEmulatorState(ctx: EmulatorContext): EmulatorState {
     origin: ctx.origin,
     clientId: ctx.clientId,
     clientSecret: ctx.clientSecret,
-    companies: SANDBOX_COMPANIES,
+    productionClientId: ctx.productionClientId,
+    productionClientSecret: ctx.productionClientSecret,
+    companies: [...SANDBOX_COMPANIES, ...PRODUCTION_COMPANIES],
     calls: store.calls,
     reset() {
       store.reset();
@@ -144,6 +173,17 @@ export function createEmulatorState(ctx: EmulatorContext): EmulatorState {
     account: store.accountRecord,
     updateAccount: store.updateAccount,
     addAccount: store.addAccount,
+    today: store.today,
+    postJournalEntry: store.postJournalEntry,
+    journalEntries: store.journalEntries,
+    journalRecords: store.journalRecords,
+    trialBalance(realmId, params = {}) {
+      const url = new URL("http://emulator.invalid/");
+      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+      const parsed = parseReportRequest(url, store.today(), store.fiscalYearStartMonth(realmId));
+      if ("error" in parsed) throw new Error(parsed.error.detail);
+      return store.trialBalance(realmId, parsed);
+    },
     limits: store.limits,
     setLimits: store.setLimits,
     limitStats: store.limitStats,

@@ -12,6 +12,10 @@
 //   GET  /v3/company/:realmId/query?query=…   select *|count(*) from Entity [where …] [orderby …] [startposition n]
 //        [maxresults n ≤ 1000] over the company's live chart of accounts (query-parser.ts, accounts.ts)
 //   GET  /v3/company/:realmId/cdc?entities=…&changedSince=…   change data capture, from the realm's change log (cdc.ts)
+//   GET  /v3/company/:realmId/reports/TrialBalance?start_date&end_date&accounting_method   the Trial Balance, from the
+//        realm's journal (reports.ts, journal.ts); one CorePlus read
+//        Development keys (clientId) reach the sandbox companies only, production keys (productionClientId) the
+//        production companies only (fixtures.ts); a token used on the other environment's company gets the 403
 //        Every /v3/company/:realmId/… request counts against the realm's limits (INTUIT_REALM_LIMITS: requests per
 //        sliding window, requests in flight); beyond them 429 ThrottleExceeded, errorCode 003001 (realm-limits.ts)
 //   /__emulator/*                          test control, see control-handlers.ts
@@ -23,7 +27,7 @@ import { apiHandlers } from "./api-handlers";
 import type { EmulatorContext } from "./context";
 import { controlHandlers } from "./control-handlers";
 import { createEmulatorState, type EmulatorState } from "./emulator-state";
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN } from "./fixtures";
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PRODUCTION_CLIENT_ID, DEFAULT_PRODUCTION_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN } from "./fixtures";
 import { createIdTokenSigner } from "./id-token";
 import { oauthHandlers } from "./oauth-handlers";
 import { createEmulatorStore } from "./store";
@@ -38,18 +42,25 @@ export type { EmulatorCalls } from "./store";
 export type { ApiRequestRecord } from "./context";
 export type { AccountPatch, EmulatorAccount, NewAccount } from "./accounts";
 export { AccountChangeError } from "./accounts";
-export { LARGE_COMPANY_ACCOUNT_COUNT, LARGE_COMPANY_REALM_ID } from "./fixtures";
-export type { SandboxCompany } from "./fixtures";
+export { LARGE_COMPANY_ACCOUNT_COUNT, LARGE_COMPANY_REALM_ID, PRODUCTION_COMPANIES } from "./fixtures";
+export type { CompanyEnvironment, EmulatorCompany, SandboxCompany } from "./fixtures";
+export type { JournalEntry, JournalLine } from "./journal";
+export { JournalError } from "./journal";
+export type { JournalEntryInput } from "./store";
 export type { EmulatorLimits, LimitsPatch, RealmLimitStats } from "./realm-limits";
 export { DEFAULT_EMULATOR_LIMITS } from "./realm-limits";
-export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES } from "./fixtures";
+export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PRODUCTION_CLIENT_ID, DEFAULT_PRODUCTION_CLIENT_SECRET, DEFAULT_WEBHOOK_VERIFIER_TOKEN, SANDBOX_COMPANIES } from "./fixtures";
 export { PATHS as EMULATOR_PATHS } from "./context";
 
 export interface IntuitEmulatorOptions {
   /** Where the emulator answers, e.g. "http://intuit.test" or "http://localhost:4010". No trailing slash needed. */
   origin: string;
+  /** The app's development keys: they connect sandbox companies. Default emulator-client-id / emulator-client-secret. */
   clientId?: string;
   clientSecret?: string;
+  /** The app's production keys: they connect production companies. Default emulator-production-client-id / …-secret. */
+  productionClientId?: string;
+  productionClientSecret?: string;
   /** Exact-match allow list. Empty or undefined: any http(s)://localhost or http(s)://127.0.0.1 URI. */
   redirectUris?: string[];
   /** Signs the webhooks sent by POST /__emulator/send-webhook. */
@@ -81,6 +92,8 @@ export function createIntuitEmulator(options: IntuitEmulatorOptions): IntuitEmul
     origin: normaliseOrigin(options.origin),
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
+    productionClientId: options.productionClientId ?? DEFAULT_PRODUCTION_CLIENT_ID,
+    productionClientSecret: options.productionClientSecret ?? DEFAULT_PRODUCTION_CLIENT_SECRET,
     redirectUris: options.redirectUris ?? [],
     accessTokenTtlSeconds,
     webhookVerifierToken: options.webhookVerifierToken ?? DEFAULT_WEBHOOK_VERIFIER_TOKEN,

@@ -19,13 +19,19 @@ export interface IntuitMock {
   origin: string;
   /** The sandbox discovery document, as the app is configured in tests. */
   discoveryUrl: string;
+  /** The production discovery document (the same endpoints: the keys decide which companies are reached). */
+  productionDiscoveryUrl: string;
   /** QuickBooks API base: the emulator serves the API on the same origin. */
   apiBaseUrl: string;
   authorizeUrl: string;
   tokenUrl: string;
   revokeUrl: string;
+  /** The development keys: sandbox companies. */
   clientId: string;
   clientSecret: string;
+  /** The production keys: production companies. */
+  productionClientId: string;
+  productionClientSecret: string;
 }
 
 export function setupIntuitMock(
@@ -38,11 +44,14 @@ export function setupIntuitMock(
     emulator: state,
     origin: state.origin,
     discoveryUrl: `${state.origin}${EMULATOR_PATHS.discoverySandbox}`,
+    productionDiscoveryUrl: `${state.origin}${EMULATOR_PATHS.discoveryProduction}`,
     apiBaseUrl: state.origin,
     authorizeUrl: `${state.origin}${EMULATOR_PATHS.authorize}`,
     tokenUrl: `${state.origin}${EMULATOR_PATHS.token}`,
     revokeUrl: `${state.origin}${EMULATOR_PATHS.revoke}`,
     clientId: state.clientId,
     clientSecret: state.clientSecret,
+    productionClientId: state.productionClientId,
+    productionClientSecret: state.productionClientSecret,
   };
 }

@@ -3,8 +3,8 @@
 // /work/shared/intuit.md §1–2.
 
 import type { HttpHandler } from "msw";
-import { PATHS, route, type EmulatorContext } from "./context";
-import { ACCOUNTING_SCOPE, KNOWN_SCOPES, SANDBOX_COMPANIES, findCompany } from "./fixtures";
+import { PATHS, environmentOfClient, route, type EmulatorContext } from "./context";
+import { ACCOUNTING_SCOPE, KNOWN_SCOPES, companiesOf, findCompany } from "./fixtures";
 import { htmlResponse, renderAuthorizePage, renderErrorPage, type AuthorizeParams } from "./pages";
 
 const INVALID_REDIRECT_MESSAGE =
@@ -50,7 +50,7 @@ function scopeProblem(scope: string): string | null {
 
 /** Client and redirect problems get an error page (nothing can be trusted to redirect to); the rest redirect back. */
 function validateAuthorizeParams(ctx: EmulatorContext, params: AuthorizeParams): AuthorizeProblem | null {
-  if (params.client_id !== ctx.clientId) {
+  if (environmentOfClient(ctx, params.client_id) === null) {
     return { kind: "page", status: 400, message: "The client_id query parameter value is invalid." };
   }
   if (!isAllowedRedirectUri(ctx, params.redirect_uri)) {
@@ -85,7 +85,9 @@ export function authorizeHandlers(ctx: EmulatorContext): HttpHandler[] {
     const params = readAuthorizeParams(new URL(request.url).searchParams);
     const problem = validateAuthorizeParams(ctx, params);
     if (problem) return problemResponse(problem, params);
-    return htmlResponse(renderAuthorizePage(params, SANDBOX_COMPANIES, `${ctx.origin}${PATHS.decision}`));
+    // Development keys are offered the sandbox companies, production keys the production ones (never both).
+    const environment = environmentOfClient(ctx, params.client_id)!;
+    return htmlResponse(renderAuthorizePage(params, companiesOf(environment), `${ctx.origin}${PATHS.decision}`));
   });
 
   const decision = route(ctx, "post", PATHS.decision, { count: () => "decision" }, async (request) => {
@@ -98,7 +100,8 @@ export function authorizeHandlers(ctx: EmulatorContext): HttpHandler[] {
       return redirectTo(params.redirect_uri, { error: "access_denied", state: params.state });
     }
     const company = findCompany(form.get("realmId") ?? "");
-    if (!company) return htmlResponse(renderErrorPage("Choose a company to connect."), 400);
+    // A company of the keys' environment only: the page never offers the others, and a forged form gets no code.
+    if (!company || company.environment !== environmentOfClient(ctx, params.client_id)) return htmlResponse(renderErrorPage("Choose a company to connect."), 400);
     const code = ctx.store.issueAuthorizationCode({
       clientId: params.client_id,
       redirectUri: params.redirect_uri,

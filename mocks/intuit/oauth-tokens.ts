@@ -3,7 +3,7 @@
 // this module reads the requests and writes the answers as Intuit does (intuit.md §2–3).
 
 import type { HttpHandler } from "msw";
-import { PATHS, route, type EmulatorContext } from "./context";
+import { PATHS, isKnownClient, route, type EmulatorContext } from "./context";
 import type { OAuthFailure, TokenIssue } from "./grants";
 import { emptyResponse, jsonResponse, oauthErrorResponse } from "./intuit-responses";
 
@@ -42,7 +42,8 @@ function readPostCredentials(form: URLSearchParams): ClientCredentials | null {
 }
 
 function isValidClient(ctx: EmulatorContext, credentials: ClientCredentials | null): credentials is ClientCredentials {
-  return credentials?.clientId === ctx.clientId && credentials.clientSecret === ctx.clientSecret;
+  // Either of the app's keys: development (sandbox companies) or production.
+  return credentials !== null && isKnownClient(ctx, credentials.clientId, credentials.clientSecret);
 }
 
 const INVALID_CLIENT: OAuthFailure = { error: "invalid_client", status: 401 };
@@ -64,7 +65,7 @@ function wantsHardExpiry(request: Request): boolean {
 async function tokenBody(
   ctx: EmulatorContext,
   issue: TokenIssue,
-  options: { hardExpiry: boolean; idToken: boolean },
+  options: { hardExpiry: boolean; idToken: boolean; clientId: string },
 ): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {
     x_refresh_token_expires_in: issue.refreshExpiresInSeconds,
@@ -78,7 +79,8 @@ async function tokenBody(
   if (options.idToken && issue.scope.includes("openid")) {
     body.id_token = await ctx.idTokens.sign({
       issuer: `${ctx.origin}${PATHS.issuer}`,
-      clientId: ctx.clientId,
+      // The audience is the app whose keys asked: development or production.
+      clientId: options.clientId,
       subject: subjectFor(issue.realmId),
       realmId: issue.realmId,
       issuedAtMs: ctx.store.now(),
@@ -101,7 +103,7 @@ async function handleTokenRequest(ctx: EmulatorContext, request: Request): Promi
   const credentials = readBasicCredentials(request.headers.get("authorization")) ?? readPostCredentials(form);
   if (!isValidClient(ctx, credentials)) return oauthErrorResponse(INVALID_CLIENT);
 
-  const options = { hardExpiry: wantsHardExpiry(request) };
+  const options = { hardExpiry: wantsHardExpiry(request), clientId: credentials.clientId };
   const grantType = form.get("grant_type");
   if (grantType === "authorization_code") {
     const code = form.get("code");

@@ -1,7 +1,7 @@
 // HTML pages of the emulator's consent screen. Self-contained (inline CSS, no scripts or external resources)
 // so browser tests run offline, and accessible so Playwright can find things by role and name.
 
-import type { SandboxCompany } from "./fixtures";
+import type { EmulatorCompany } from "./fixtures";
 
 export interface AuthorizeParams {
   client_id: string;
@@ -63,7 +63,7 @@ function hiddenInputs(params: AuthorizeParams): string {
     .join("\n    ");
 }
 
-function companyOption(company: SandboxCompany, checked: boolean): string {
+function companyOption(company: EmulatorCompany, checked: boolean): string {
   const id = `realm-${company.realmId}`;
   return `<label for="${id}"><input type="radio" id="${id}" name="realmId" value="${escapeHtml(company.realmId)}"${
     checked ? " checked" : ""
@@ -72,15 +72,18 @@ function companyOption(company: SandboxCompany, checked: boolean): string {
   )}</span></label>`;
 }
 
-export function renderAuthorizePage(params: AuthorizeParams, companies: readonly SandboxCompany[], decisionPath: string): string {
+export function renderAuthorizePage(params: AuthorizeParams, companies: readonly EmulatorCompany[], decisionPath: string): string {
   const options = companies.map((company, index) => companyOption(company, index === 0)).join("\n      ");
   const scopes = params.scope.split(" ").filter(Boolean).map(escapeHtml).join(", ");
+  // Every company listed is of one environment: the one the app's keys reach.
+  const environment = companies[0]?.environment === "production" ? "Production companies (production keys)" : "Sandbox companies (development keys)";
   return layout(
     "Connect to QuickBooks — Intuit emulator",
     `<h1>Connect to QuickBooks</h1>
   <p class="banner" role="note">Intuit emulator: no real Intuit account is involved.</p>
   <p>An app is asking to connect to your QuickBooks company.</p>
   <p class="scopes">Requested access: ${scopes}</p>
+  <p class="scopes">${environment}</p>
   <form method="post" action="${escapeHtml(decisionPath)}">
     ${hiddenInputs(params)}
     <fieldset>

@@ -5,7 +5,9 @@
 //
 // Environment: EMULATOR_PORT (4010), EMULATOR_ORIGIN (http://localhost:<port>), EMULATOR_REDIRECT_URIS
 // (comma-separated exact URIs; empty = any localhost URI), EMULATOR_ACCESS_TOKEN_TTL / EMULATOR_REFRESH_TOKEN_TTL
-// (seconds), EMULATOR_CLIENT_ID / EMULATOR_CLIENT_SECRET (default emulator-client-id / emulator-client-secret).
+// (seconds), EMULATOR_CLIENT_ID / EMULATOR_CLIENT_SECRET (the development keys, for sandbox companies; default
+// emulator-client-id / emulator-client-secret), EMULATOR_PRODUCTION_CLIENT_ID / EMULATOR_PRODUCTION_CLIENT_SECRET (the
+// production keys, for production companies; default emulator-production-client-id / emulator-production-client-secret).
 // Binds 127.0.0.1 only. Test control endpoints: see control-handlers.ts.
 
 import { createServer as createMswApp } from "@mswjs/http-middleware";
@@ -91,6 +93,8 @@ const envSchema = z.object({
   EMULATOR_REFRESH_TOKEN_TTL: z.coerce.number().int().positive().optional(),
   EMULATOR_CLIENT_ID: z.string().min(1).optional(),
   EMULATOR_CLIENT_SECRET: z.string().min(1).optional(),
+  EMULATOR_PRODUCTION_CLIENT_ID: z.string().min(1).optional(),
+  EMULATOR_PRODUCTION_CLIENT_SECRET: z.string().min(1).optional(),
   EMULATOR_WEBHOOK_VERIFIER_TOKEN: z.string().min(1).optional(),
 });
 
@@ -104,6 +108,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorServerOptions {
     refreshTokenTtlSeconds: parsed.EMULATOR_REFRESH_TOKEN_TTL,
     clientId: parsed.EMULATOR_CLIENT_ID,
     clientSecret: parsed.EMULATOR_CLIENT_SECRET,
+    productionClientId: parsed.EMULATOR_PRODUCTION_CLIENT_ID,
+    productionClientSecret: parsed.EMULATOR_PRODUCTION_CLIENT_SECRET,
     webhookVerifierToken: parsed.EMULATOR_WEBHOOK_VERIFIER_TOKEN,
   };
 }

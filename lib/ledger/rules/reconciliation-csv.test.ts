@@ -35,4 +35,43 @@ describe("reconciliationCsv", () => {
     const [, row] = parse(csv) as string[][];
     expect(row).toEqual(["'=1+1", "'@SUM(A1)", "35", "'+cmd", "-2500.00", "", "-2500.00", "'-2 for rounding", ""]);
   });
+
+  it("prints the close's basis after the totals, so an auditor can ask Intuit for the same report", () => {
+    const csv = reconciliationCsv({
+      lines: [line({})],
+      totals: { awra: "-2500.00", qbo: "0.00", difference: "-2500.00" },
+      reconciliation: {
+        environment: "production",
+        realmId: "123146000000101",
+        reportStartDate: "2026-01-01",
+        reportEndDate: "2026-11-30",
+        accountingMethod: "Accrual",
+        reportReadAt: new Date("2026-12-07T10:11:07Z"),
+        reportIntuitTid: "1-abc-2",
+      },
+    });
+    const rows = parse(csv) as string[][];
+    expect(rows[2]![0]).toBe("TOTAL");
+    expect(rows.slice(3)).toEqual(
+      [
+        ["report", "TrialBalance"],
+        ["environment", "production"],
+        ["realm_id", "123146000000101"],
+        ["start_date", "2026-01-01"],
+        ["end_date", "2026-11-30"],
+        ["accounting_method", "Accrual"],
+        ["read_at", "2026-12-07T10:11:07.000Z"],
+        ["intuit_tid", "1-abc-2"],
+      ].map(([name, value]) => ["BASIS", name, value, "", "", "", "", "", ""]),
+    );
+  });
+
+  it("prints no basis for a reconciliation made before the report was kept", () => {
+    const csv = reconciliationCsv({
+      lines: [line({})],
+      totals: { awra: "-2500.00", qbo: "0.00", difference: "-2500.00" },
+      reconciliation: { environment: "sandbox", realmId: "1", reportStartDate: null, reportEndDate: null, accountingMethod: null, reportReadAt: null, reportIntuitTid: null },
+    });
+    expect((parse(csv) as string[][]).at(-1)![0]).toBe("TOTAL");
+  });
 });

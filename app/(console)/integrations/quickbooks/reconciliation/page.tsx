@@ -23,8 +23,9 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
       <div>
         <h1 className="text-2xl font-semibold">Reconciliation</h1>
         <p className="mt-1 text-sm text-slate-600">
-          {actor.tenantName}&apos;s AWRA balances against QuickBooks&apos;, account by account, from the latest sync. The accounts compared are
-          the ones{" "}
+          {actor.tenantName}&apos;s AWRA balances against QuickBooks&apos;, account by account, both as of the period&apos;s last day: QuickBooks&apos;
+          side from its Trial Balance report for that date (accrual basis; income and expense for the fiscal year to date), read when the
+          reconciliation is made. The AWRA ledger must be stated as of that day. The accounts compared are the ones{" "}
           <Link href="/integrations/quickbooks/mappings" className="text-blue-700 underline">
             mapped
           </Link>
