@@ -9,6 +9,7 @@ import { intuitUsageDaily, qboApiCalls, qboRealmPermits } from "@/db/schema";
 import { countAccounts } from "@/lib/intuit/account-query";
 import { getChangeDataCapture } from "@/lib/intuit/change-data-capture";
 import { getCompanyInfo } from "@/lib/intuit/company-info";
+import { getTrialBalance } from "@/lib/intuit/trial-balance";
 import { clearDiscoveryCache } from "@/lib/intuit/discovery";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { READ_CAUSES, type IntuitOperation } from "@/lib/intuit/operations";
@@ -26,13 +27,11 @@ const intuit = useIntuitMock();
 
 type MeteredRequest = (input: QboCallInput) => Promise<{ intuitTid: string | null }>;
 
-// Partial only while the emulator does not answer the Trial Balance report (issue #17, mocks/intuit): then add
-// `report: (input) => getTrialBalance({ ...input, endDate: "2026-11-30", accountingMethod: "Accrual" })` and make this a
-// Record<IntuitOperation, …> again, so that every operation is metered under test.
-const REQUESTS: Partial<Record<IntuitOperation, MeteredRequest>> = {
+const REQUESTS: Record<IntuitOperation, MeteredRequest> = {
   companyinfo: getCompanyInfo,
   query: countAccounts,
   cdc: (input) => getChangeDataCapture({ ...input, entities: ["Account"], changedSince: new Date(Date.now() - 60_000) }),
+  report: (input) => getTrialBalance({ ...input, startDate: "2026-01-01", endDate: "2026-11-30", accountingMethod: "Accrual" }),
 };
 
 let tenantId = "";
