@@ -17,6 +17,9 @@ const TENANTS = [
 let wasConnected: boolean[] = [];
 
 test.beforeEach(async ({ browser }) => {
+  // Each test makes up to six connect round trips through the emulator's consent page, and the afterEach up to two
+  // more: on a loaded 2-core CI machine that outran the default 30 s (CI saw every step pass, then the timeout).
+  test.slow();
   wasConnected = [];
   for (const tenant of TENANTS) {
     const page = await signedIn(browser, tenant.email);

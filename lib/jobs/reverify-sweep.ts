@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, gt, isNotNull, isNull, lt, lte, not, or, sql } from "drizzle-orm";
 import { quickbooksConnections, type ConnectionStatus } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
@@ -15,7 +15,9 @@ import { describeError } from "@/lib/describe-error";
  * (access-token.ts stamps proven_at), and the daily catch-up floor is one, so it runs only for a connection with no
  * successful call for a day and an hour (BACKGROUND_INTERVALS.reverifyAfterMs: the floor comes first), stretched by the
  * governor's factor for its Intuit app (at most 5 days and an hour: slack before 7) — or for one whose last error is
- * newer than its last Verify, which only a Verify clears from the indicator.
+ * newer than its last Verify, which only a Verify clears from the indicator. A connection whose catch-up evidence asked
+ * for and not yet tried is left to that catch-up, which proves it: after an outage every connection is asked for one
+ * and the catch-up takes them 25 a minute, and a Verify of each one that aged meanwhile would be a second read.
  *
  * - Only the tenant's current environment, reads not blocked by Intuit (sweep-candidates.ts).
  * - A failed Verify is recorded on the connection by verifyConnection (the Verify step and the indicator show it);
@@ -41,6 +43,9 @@ export interface ReverifyFacts {
   currentEnvironment: boolean;
   /** The governor's stretch factor of the connection's Intuit app; 1 by default. */
   factor?: number;
+  /** Evidence asked for a catch-up (catch_up_requested_at), and the last catch-up attempt (catch_up_attempted_at). */
+  catchUpRequestedAt?: Date | null;
+  catchUpAttemptedAt?: Date | null;
 }
 
 /** The rule the selection below states in SQL (a test checks they agree). */
@@ -50,7 +55,12 @@ export function isDueForReverify(facts: ReverifyFacts, now: Date): boolean {
   if (!(facts.status === "active" && facts.hasAccessToken && facts.currentEnvironment && facts.verifiedAt !== null)) return false;
   const proof = Math.max(facts.verifiedAt.getTime(), facts.provenAt?.getTime() ?? -Infinity);
   const unresolvedError = facts.lastErrorAt !== null && facts.lastErrorAt > facts.verifiedAt;
-  return (t - proof >= intervals.reverifyAfterMs || unresolvedError) && (facts.lastErrorAt === null || t - facts.lastErrorAt.getTime() >= intervals.retryAfterFailureMs);
+  // A catch-up asked for and not tried since will prove the connection (the catch-up sweep runs first, oldest first).
+  const catchUpQueued = facts.catchUpRequestedAt != null && (facts.catchUpAttemptedAt == null || facts.catchUpAttemptedAt < facts.catchUpRequestedAt);
+  return (
+    ((t - proof >= intervals.reverifyAfterMs && !catchUpQueued) || unresolvedError) &&
+    (facts.lastErrorAt === null || t - facts.lastErrorAt.getTime() >= intervals.retryAfterFailureMs)
+  );
 }
 
 const c = quickbooksConnections;
@@ -59,10 +69,14 @@ const c = quickbooksConnections;
 export async function selectConnectionsDueForReverify(now: Date, limit = DEFAULT_REVERIFY_LIMIT): Promise<SweepCandidate[]> {
   const at = sql`${now.toISOString()}::timestamptz`;
   const proof = sql`greatest(${c.verifiedAt}, ${c.provenAt})`;
+  const catchUpQueued = and(isNotNull(c.catchUpRequestedAt), or(isNull(c.catchUpAttemptedAt), lt(c.catchUpAttemptedAt, c.catchUpRequestedAt)));
   return selectSweepCandidates(
     and(
       isNotNull(c.verifiedAt),
-      or(sql`${proof} <= ${at} - ${sweepInterval(BACKGROUND_INTERVALS.catchUpFloorMs)} - ${sql.raw(`interval '${REVERIFY_AFTER_MS - BACKGROUND_INTERVALS.catchUpFloorMs} milliseconds'`)}`, gt(c.lastErrorAt, c.verifiedAt)),
+      or(
+        and(sql`${proof} <= ${at} - ${sweepInterval(BACKGROUND_INTERVALS.catchUpFloorMs)} - ${sql.raw(`interval '${REVERIFY_AFTER_MS - BACKGROUND_INTERVALS.catchUpFloorMs} milliseconds'`)}`, not(catchUpQueued!)),
+        gt(c.lastErrorAt, c.verifiedAt),
+      ),
       or(isNull(c.lastErrorAt), lte(c.lastErrorAt, sql`${at} - ${sweepInterval(BACKGROUND_INTERVALS.retryAfterFailureMs)}`)),
     ),
     now,
