@@ -165,12 +165,13 @@ function defaultEndpoints(environment: IntuitEnvironment, usesEmulator: boolean,
 }
 
 /**
- * Intuit's endpoints for an environment: the configured ones for the platform's environment, Intuit's own (or the
- * emulator's, in development) for the other. Never taken from request input.
+ * Intuit's endpoints for an environment: the configured ones for the platform's environment, Intuit's own for the
+ * other, or the emulator's wherever one is there to play Intuit (development, or EMULATOR_URL set: the browser tests
+ * move a tenant from its sandbox company to its production company on the emulator). Never taken from request input.
  */
 export function intuitEndpointsFor(config: Env, environment: IntuitEnvironment): { discoveryUrl: string; apiBaseUrl: string } {
   if (environment === config.intuit.environment) return { discoveryUrl: config.intuit.discoveryUrl, apiBaseUrl: config.intuit.apiBaseUrl };
-  return defaultEndpoints(environment, config.intuit.usesEmulator, config.intuit.emulatorUrl);
+  return defaultEndpoints(environment, config.intuit.emulatorAvailable, config.intuit.emulatorUrl);
 }
 
 export class EnvError extends Error {

@@ -88,6 +88,8 @@ const PLAN: Record<string, RoutePlan> = {
   "GET /api/quickbooks/logs/[file]": { body: "none", acts: false },
   "GET /api/quickbooks/mappings": { body: "none", acts: false },
   "PUT /api/quickbooks/mappings/[ledgerAccountId]": { body: "json", fields: ["qboAccountId", "allowShared"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
+  "POST /api/quickbooks/mappings/production/confirm": { body: "json", fields: ["realmId", "choices"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
+  "POST /api/quickbooks/mappings/production/resolve": { body: "none", acts: true },
   "POST /api/quickbooks/mappings/suggest": { body: "none", acts: true },
   "POST /api/quickbooks/mappings/validate": { body: "optional-json", fields: ["environment"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
   "POST /api/quickbooks/reconnect": { body: "none", acts: true },

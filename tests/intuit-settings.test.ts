@@ -91,6 +91,17 @@ describe("Intuit settings", () => {
     expect(status.reasons.join(" ")).toMatch(/Reauthorization required/);
   });
 
+  it("choosing the production environment leaves the sandbox connection connected: its app did not change", async () => {
+    const { tenantId: acme } = await connectTenant("accountant@acme.test");
+    const admin = await sessionCookie("admin@acme.test");
+    expect((await put(admin, { environment: "production", clientId: "ProductionClientId1", clientSecret: "production-secret-1234" })).status).toBe(200);
+    // Before: flagged for reauthorization, so the mappings could no longer be validated in the sandbox after the move.
+    expect((await connectionRow(acme))!).toMatchObject({ status: "active", lastErrorCode: null });
+    // Changing the sandbox app itself still does.
+    await put(admin, { environment: "sandbox", clientId: "AnotherClientId1", clientSecret: "another-secret-1234" });
+    expect((await connectionRow(acme))!).toMatchObject({ status: "reauthorization_required", lastErrorCode: "credentials_changed" });
+  });
+
   it("a wrong redirect URI fails the callback check and turns the indicator red", async () => {
     await connectTenant("accountant@acme.test");
     const admin = await sessionCookie("admin@acme.test");

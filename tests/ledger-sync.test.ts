@@ -1,7 +1,7 @@
 // Issue 8, the domain end to end through the route handlers and the Intuit emulator: validate the mappings against the
 // live chart, sync it, reconcile, explain, close (and the database then refuses any change), the sandbox-first rule
 // for production, a sync that fails part-way and is resumed, and a changes-only sync.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GET as getOverview } from "@/app/api/quickbooks/mappings/route";
 import { PUT as putMapping } from "@/app/api/quickbooks/mappings/[ledgerAccountId]/route";
@@ -315,13 +315,23 @@ describe("the sandbox-first rule", () => {
     await saveMapping({ tenantId: acme, ledgerAccountId: first!.ledgerAccountId, qboAccountId: first!.qboAccountId, allowShared: true, environment: "sandbox", actorUserId: null });
     const stale = await json<{ error: { code: string; message: string } }>(await production(), 409);
     expect(stale.error).toEqual({ code: "sync_refused", message: "The mappings changed since their last sandbox validation. Validate them in the sandbox again." });
+
+    // Validated again, but no mapping has its production account confirmed (ids differ between the companies).
+    await validateAgainstLiveChart({ tenantId: acme, environment: "sandbox", actorUserId: null });
+    const mapped = (await readMappingSet(acme)).filter((r) => r.qboAccountId !== null).length;
+    const unresolved = await json<{ error: { code: string; message: string } }>(await production(), 409);
+    expect(unresolved.error.message).toBe(`${mapped} of ${mapped} mapped accounts have no production account confirmed for this company. Resolve the mappings in production and confirm them.`);
     const refusals = await db().select().from(auditEvents).where(and(eq(auditEvents.tenantId, acme), eq(auditEvents.action, "sync.refused")));
-    expect(refusals).toHaveLength(3);
+    expect(refusals).toHaveLength(4);
     expect(refusals.every((e) => e.outcome === "failure")).toBe(true);
     expect(await db().select().from(syncRuns).where(eq(syncRuns.environment, "production"))).toHaveLength(0);
 
-    // Validated again: the production sync is accepted (queued), and a sandbox sync never needed any of this.
-    await validateAgainstLiveChart({ tenantId: acme, environment: "sandbox", actorUserId: null });
+    // Confirmed in production (tests/ledger-production-move.test.ts resolves them for real): the production sync is
+    // accepted (queued), and a sandbox sync never needed any of this.
+    await db()
+      .update(accountMappings)
+      .set({ productionRealmId: "123146000000001", productionAccountId: sql`${accountMappings.qboAccountId}`, productionMatchedBy: "number", productionConfirmedAt: new Date() })
+      .where(and(eq(accountMappings.tenantId, acme), isNotNull(accountMappings.qboAccountId)));
     const accepted = await json<{ run: { id: number; environment: string; status: string } }>(await production(), 202);
     expect(accepted.run).toMatchObject({ environment: "production" });
     await db().delete(syncRuns).where(eq(syncRuns.id, accepted.run.id));

@@ -8,6 +8,7 @@ import { Table, TableBody, TableHead, type TableColumn } from "@/components/ui/T
 import type { IntuitEnvironment } from "@/lib/env";
 import { fetchOverview, formatCount, ledgerKeys, postSuggest, postValidate, type MappingOverview, type SyncRunView, type ValidationView } from "./ledger-api";
 import { MappingRowView, type MappingIssue } from "./MappingRow";
+import { ProductionResolution } from "./ProductionResolution";
 import { SyncPanel } from "./SyncPanel";
 
 export interface MappingsPermissions {
@@ -155,6 +156,8 @@ export function MappingsConsole({
           </p>
         )}
       </section>
+
+      {overview.production && <ProductionResolution tenantId={tenantId} production={overview.production} canManage={permissions.manage} onConfirmed={refresh} />}
 
       <SyncPanel tenantId={tenantId} initialRuns={initialRuns} canRun={permissions.sync} />
 

@@ -1,6 +1,7 @@
 import { apiFetch } from "@/components/api-client";
 import type { IntuitEnvironment } from "@/lib/env";
 import type { getMappingOverview } from "@/lib/ledger/get-mapping-overview";
+import type { ProductionResolution } from "@/lib/ledger/resolve-in-production";
 import type { readReconciliation } from "@/lib/ledger/read-reconciliation";
 import type { searchChart } from "@/lib/ledger/search-chart";
 import type { MappingRow } from "@/lib/ledger/store/mapping-set";
@@ -28,6 +29,7 @@ export function serialized<T>(value: T): Serialized<T> {
 export type MappingOverview = Serialized<Awaited<ReturnType<typeof getMappingOverview>>>;
 export type MappingView = Serialized<MappingRow>;
 export type ValidationView = Serialized<ValidationRecord>;
+export type ProductionResolutionView = Serialized<ProductionResolution>;
 export type ChartPage = Serialized<Awaited<ReturnType<typeof searchChart>>>;
 export type QboAccountOption = ChartPage["accounts"][number];
 export type SyncRunView = Serialized<SyncRun>;
@@ -62,6 +64,9 @@ export const putMapping = (tenantId: string, ledgerAccountId: string, body: { qb
 export const postSuggest = (tenantId: string) => apiFetch<{ mapped: number }>("/api/quickbooks/mappings/suggest", { method: "POST", tenantId });
 export const postValidate = (tenantId: string, environment: IntuitEnvironment) =>
   apiFetch<{ validation: ValidationView }>("/api/quickbooks/mappings/validate", { method: "POST", body: { environment }, tenantId });
+export const postResolveProduction = (tenantId: string) => apiFetch<ProductionResolutionView>("/api/quickbooks/mappings/production/resolve", { method: "POST", tenantId });
+export const postConfirmProduction = (tenantId: string, body: { realmId: string; choices: { ledgerAccountId: string; qboAccountId: string }[] }) =>
+  apiFetch<{ confirmed: number }>("/api/quickbooks/mappings/production/confirm", { method: "POST", body, tenantId });
 
 export const fetchRuns = (tenantId: string) => apiFetch<{ runs: SyncRunView[] }>("/api/quickbooks/sync", { tenantId });
 export const fetchRun = (tenantId: string, id: number) => apiFetch<{ run: SyncRunView }>(`/api/quickbooks/sync/${id}`, { tenantId });

@@ -29,7 +29,12 @@ export const ledgerAccounts = pgTable(
   (t) => [uniqueIndex("ledger_accounts_tenant_code_uq").on(t.tenantId, t.code)],
 );
 
-/** Which QuickBooks account (by its id: the external id) each AWRA account posts to. One row per AWRA account. */
+/**
+ * Which QuickBooks account each AWRA account posts to. One row per AWRA account. Mappings are made in the sandbox
+ * company (the sandbox-first rule); the account's number and fully qualified name are kept beside its id because they,
+ * not the id, survive the move to the production company, where each mapping is resolved by them and stored only once
+ * an accountant confirms it (lib/ledger/resolve-in-production.ts; issue 17).
+ */
 export const accountMappings = pgTable(
   "account_mappings",
   {
@@ -39,10 +44,24 @@ export const accountMappings = pgTable(
     ledgerAccountId: uuid("ledger_account_id")
       .notNull()
       .references(() => ledgerAccounts.id, { onDelete: "cascade" }),
+    /** The account's id in the sandbox company. */
     qboAccountId: text("qbo_account_id"),
     /** The account's name when it was chosen, so the page can show it without asking QuickBooks. */
     qboAccountName: text("qbo_account_name"),
+    /** Its AcctNum (null when the company does not number its accounts) and FullyQualifiedName when it was chosen. */
+    qboAccountNumber: text("qbo_account_number"),
+    qboAccountFqn: text("qbo_account_fqn"),
     allowShared: boolean("allow_shared").notNull().default(false),
+    /**
+     * The same account in the production company, as an accountant confirmed it: which company, its id and name, and
+     * how it was found ("number" or "name"). Cleared whenever the sandbox mapping changes.
+     */
+    productionRealmId: text("production_realm_id"),
+    productionAccountId: text("production_account_id"),
+    productionAccountName: text("production_account_name"),
+    productionMatchedBy: text("production_matched_by"),
+    productionConfirmedByUserId: uuid("production_confirmed_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    productionConfirmedAt: timestamp("production_confirmed_at", { withTimezone: true }),
     updatedByUserId: uuid("updated_by_user_id").references(() => users.id, { onDelete: "set null" }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -83,6 +102,8 @@ export const qboAccounts = pgTable(
     qboId: text("qbo_id").notNull(),
     name: text("name").notNull(),
     fullyQualifiedName: text("fully_qualified_name"),
+    /** AcctNum: null when the company does not number its accounts. */
+    accountNumber: text("account_number"),
     accountType: text("account_type").notNull(),
     classification: text("classification"),
     active: boolean("active").notNull(),

@@ -39,6 +39,7 @@ export type AuditAction =
   | "ledger.imported"
   | "mapping.changed"
   | "mappings.validated"
+  | "mappings.production_confirmed"
   | "sync.requested"
   | "sync.refused"
   | "sync.completed"

@@ -12,6 +12,7 @@ const accountSchema = z.looseObject({
   Id: z.string().min(1),
   Name: z.string(),
   FullyQualifiedName: z.string().optional(),
+  AcctNum: z.string().optional(),
   Active: z.boolean().optional(),
   Classification: z.string().optional(),
   AccountType: z.string(),
@@ -36,6 +37,8 @@ export interface QboAccount {
   id: string;
   name: string;
   fullyQualifiedName: string | null;
+  /** AcctNum: null when the company does not number its accounts. */
+  number: string | null;
   active: boolean;
   classification: string | null;
   accountType: string;
@@ -83,6 +86,7 @@ function toQboAccount(row: z.infer<typeof accountSchema>): QboAccount {
     id: row.Id,
     name: row.Name,
     fullyQualifiedName: row.FullyQualifiedName ?? null,
+    number: row.AcctNum?.trim() || null,
     active: row.Active ?? true,
     classification: row.Classification ?? null,
     accountType: row.AccountType,

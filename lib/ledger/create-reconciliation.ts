@@ -12,6 +12,7 @@ import { describeApiError } from "@/lib/quickbooks/rules/intuit-failures";
 import { classificationOf } from "./rules/account-types";
 import { periodBalances, periodEndOf, reportRangeFor, type ChartAccountFact } from "./rules/period-balances";
 import { draftLines, totalsOf } from "./rules/reconciliation-lines";
+import { mappingsInCompany } from "./rules/resolve-in-production";
 import { activeConnectionFor, type ChartConnection } from "./store/active-connection";
 import { readMappingSet } from "./store/mapping-set";
 import type { Reconciliation } from "./store/reconciliations";
@@ -68,7 +69,8 @@ export async function createReconciliation(input: CreateReconciliationOptions): 
   const { report, intuitTid, readAt } = await readTrialBalance(connection, input.actorUserId, { ...range, accountingMethod });
 
   const { balances, unclassified } = periodBalances(report.accounts, chart);
-  const lines = draftLines(await readMappingSet(input.tenantId), balances);
+  // In production, each mapping's confirmed production account; one not confirmed there is a line without one.
+  const lines = draftLines(mappingsInCompany(await readMappingSet(input.tenantId), connection.environment, connection.realmId), balances);
   // Accounts the report lists and the synced chart does not know (created since the sync, or of a type without a
   // classification): no sign, so no balance. Safe to go on: a mapping can only point at an account of the chart, so
   // none of them is on a line; they are named in the audit event so that a sync can bring them in.

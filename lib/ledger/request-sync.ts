@@ -7,6 +7,7 @@ import type { IntuitEnvironment } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { syncRefused } from "./errors";
 import { productionSyncBlocker } from "./rules/production-sync-blocker";
+import { mappingsInCompany, productionCoverage } from "./rules/resolve-in-production";
 import { mappingFingerprint } from "./rules/validate-mappings";
 import { activeConnectionFor, type ChartConnection } from "./store/active-connection";
 import { readMappingSet } from "./store/mapping-set";
@@ -32,14 +33,14 @@ export async function requestSync(input: RequestSyncOptions): Promise<SyncRun> {
   const connection = await activeConnectionFor(input.tenantId, input.environment);
   const target = `quickbooks:${connection.environment}:${connection.realmId}`;
   if (connection.environment === "production") {
-    const blocker = productionSyncBlocker(await latestValidation(input.tenantId, "sandbox"));
+    const blocker = productionSyncBlocker(await latestValidation(input.tenantId, "sandbox"), productionCoverage(await readMappingSet(input.tenantId), connection.realmId));
     if (blocker) {
       await recordAudit(db(), { tenantId: input.tenantId, actorUserId: input.actorUserId, action: "sync.refused", target, outcome: "failure", details: { reason: blocker }, meta: input.meta });
       throw syncRefused(blocker);
     }
   }
   const lastSuccess = await lastSuccessStart(connection);
-  const fingerprint = mappingFingerprint(await readMappingSet(input.tenantId));
+  const fingerprint = mappingFingerprint(mappingsInCompany(await readMappingSet(input.tenantId), connection.environment, connection.realmId));
   return db().transaction(async (tx) => {
     const [run] = await tx
       .insert(syncRuns)

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, gte, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { accountMappings, qboAccounts, quickbooksChanges, syncRuns } from "@/db/schema";
+import { quickbooksChanges, syncRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { describeError } from "@/lib/describe-error";
 import { AppError } from "@/lib/errors";
@@ -14,6 +14,7 @@ import { describeApiError } from "@/lib/quickbooks/rules/intuit-failures";
 import { callQuickBooks, type QuickBooksCaller } from "@/lib/quickbooks/client/qbo-client";
 import { syncRefused } from "./errors";
 import { activeConnectionFor, type ChartConnection } from "./store/active-connection";
+import { refreshMappedAccounts } from "./store/mapping-set";
 import { storeAccounts } from "./store/qbo-accounts";
 import { beat, claimable, HEARTBEAT_EVERY_MS, heldBy, type SyncRun } from "./store/sync-runs";
 
@@ -202,22 +203,8 @@ async function finish(run: SyncRun, connection: ChartConnection): Promise<SyncRu
   const done = await db().transaction(async (tx) => {
     const [done] = await tx.update(syncRuns).set({ status: "succeeded", finishedAt: new Date(), total: sql`coalesce(${syncRuns.total}, ${syncRuns.processed})` }).where(heldBy(run)).returning();
     if (!done) throw new TakenOver();
-    // The mapped external records: keep each mapping's QuickBooks name as QuickBooks now has it.
-    // eslint-disable-next-line drizzle/enforce-update-with-where -- the rule wants .where() right after .set(); here it follows .from()
-    await tx
-      .update(accountMappings)
-      .set({ qboAccountName: sql`${qboAccounts.name}` })
-      .from(qboAccounts)
-      .where(
-        and(
-          eq(accountMappings.tenantId, run.tenantId),
-          eq(qboAccounts.tenantId, run.tenantId),
-          eq(qboAccounts.environment, connection.environment),
-          eq(qboAccounts.realmId, connection.realmId),
-          eq(qboAccounts.qboId, accountMappings.qboAccountId),
-          sql`${accountMappings.qboAccountName} is distinct from ${qboAccounts.name}`,
-        ),
-      );
+    // The mapped external records: keep each mapping's QuickBooks account as QuickBooks now has it.
+    await refreshMappedAccounts(tx, connection);
     await recordAudit(tx, {
       tenantId: run.tenantId,
       actorUserId: run.requestedByUserId,

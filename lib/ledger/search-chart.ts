@@ -3,11 +3,11 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { qboAccounts } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
-import { chosenEnvironment } from "./store/active-connection";
+import { MAPPING_ENVIRONMENT } from "./rules/resolve-in-production";
 
 export interface ChartSearch {
   tenantId: string;
-  /** The tenant's chosen environment by default. */
+  /** The sandbox by default: mappings are made there (MAPPING_ENVIRONMENT). */
   environment?: IntuitEnvironment;
   q?: string;
   /** Keyset: the last name and id of the previous page. */
@@ -17,7 +17,7 @@ export interface ChartSearch {
 
 /** A page of the chart for the account picker: searchable by name or type, paged by name (works at any size). */
 export async function searchChart(search: ChartSearch) {
-  const environment = await chosenEnvironment(search.tenantId, search.environment);
+  const environment = search.environment ?? MAPPING_ENVIRONMENT;
   const limit = Math.min(Math.max(search.limit ?? 50, 1), 200);
   const q = search.q?.trim();
   // The user's text is matched literally: ilike's wildcards in it are escaped.

@@ -5,9 +5,10 @@ import { recordAudit, type RequestMeta } from "@/lib/audit/record";
 import type { IntuitEnvironment } from "@/lib/env";
 import { queryAccountPage, QUERY_MAX_RESULTS, type QboAccount } from "@/lib/intuit/account-query";
 import { callQuickBooks } from "@/lib/quickbooks/client/qbo-client";
+import { mappingsInCompany } from "./rules/resolve-in-production";
 import { mappingFingerprint, validateMappings } from "./rules/validate-mappings";
 import { activeConnectionFor, type ChartConnection } from "./store/active-connection";
-import { readMappingSet } from "./store/mapping-set";
+import { readMappingSet, refreshMappedAccounts } from "./store/mapping-set";
 import type { ValidationRecord } from "./store/mapping-validations";
 import { storeAccounts } from "./store/qbo-accounts";
 
@@ -32,7 +33,7 @@ export async function validateAgainstLiveChart(input: ValidateAgainstLiveChartOp
 }
 
 /** Every account of the company, active and inactive, page by page through the API client. */
-async function fetchLiveChart(connection: ChartConnection, options: { background?: boolean; actorUserId?: string | null } = {}): Promise<{ accounts: QboAccount[]; rejected: number }> {
+export async function fetchLiveChart(connection: ChartConnection, options: { background?: boolean; actorUserId?: string | null } = {}): Promise<{ accounts: QboAccount[]; rejected: number }> {
   const accounts: QboAccount[] = [];
   let rejected = 0;
   for (let start = 1; ; start += QUERY_MAX_RESULTS) {
@@ -49,7 +50,8 @@ async function fetchLiveChart(connection: ChartConnection, options: { background
 /** Stores a validation of the current mapping set against the chart just fetched, with its audit event. */
 async function recordValidation(input: ChartConnection & { chart: readonly QboAccount[]; actorUserId: string | null; meta?: RequestMeta }): Promise<ValidationRecord> {
   return db().transaction(async (tx) => {
-    const set = await readMappingSet(input.tenantId, tx);
+    await refreshMappedAccounts(tx, input);
+    const set = mappingsInCompany(await readMappingSet(input.tenantId, tx), input.environment, input.realmId);
     const result = validateMappings(set, new Map(input.chart.map((a) => [a.id, a])));
     const fingerprint = mappingFingerprint(set);
     const [row] = await tx

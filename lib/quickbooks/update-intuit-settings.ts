@@ -24,14 +24,16 @@ export const settingsUpdateSchema = z
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
 /**
- * Saves the tenant's environment, credentials and redirect URI. Changing the Intuit app (or the environment) makes
- * the current connection's tokens someone else's: the connection is flagged for reauthorization, so every check
- * that relied on it re-runs after the reconnect.
+ * Saves the tenant's environment, credentials and redirect URI. Changing an environment's Intuit app makes that
+ * environment's connection's tokens someone else's: the connection is flagged for reauthorization, so every check
+ * that relied on it re-runs after the reconnect. Choosing the other environment changes no app: the sandbox
+ * connection stays connected when a tenant moves to production (its mappings are still validated there; issue 17).
  */
 export async function updateIntuitSettings(tenantId: string, actorUserId: string, update: SettingsUpdate, meta?: RequestMeta) {
   const now = new Date();
   await db().transaction(async (tx) => {
     const before = await intuitAppFor(tenantId, undefined, tx);
+    const beforeApp = await intuitAppFor(tenantId, update.environment, tx);
     const [existing] = await tx
       .select()
       .from(intuitCredentials)
@@ -68,8 +70,8 @@ export async function updateIntuitSettings(tenantId: string, actorUserId: string
       });
 
     const after = await intuitAppFor(tenantId, undefined, tx);
-    const appChanged = before.clientId !== after.clientId || before.clientSecret !== after.clientSecret || before.environment !== after.environment;
-    if (appChanged) await invalidateConnection(tx, tenantId, before.environment, actorUserId, now, meta);
+    const appChanged = beforeApp.clientId !== after.clientId || beforeApp.clientSecret !== after.clientSecret;
+    if (appChanged) await invalidateConnection(tx, tenantId, update.environment, actorUserId, now, meta);
     await recordAudit(tx, {
       tenantId,
       actorUserId,
@@ -79,8 +81,8 @@ export async function updateIntuitSettings(tenantId: string, actorUserId: string
       details: {
         environment: update.environment,
         environmentChanged: before.environment !== after.environment,
-        clientIdChanged: before.clientId !== after.clientId,
-        secretChanged: before.clientSecret !== after.clientSecret,
+        clientIdChanged: beforeApp.clientId !== after.clientId,
+        secretChanged: beforeApp.clientSecret !== after.clientSecret,
         secretLast4: update.clientSecret ? update.clientSecret.slice(-4) : null,
         credentialsCleared: !!update.clearCredentials,
         redirectUri: after.redirectUri,

@@ -34,3 +34,15 @@ export const reconciliationInput = z
   .strict();
 
 export const explanationInput = z.object({ explanation: z.string().max(500) }).strict();
+
+/** The production accounts an accountant confirms, for the production company resolved against. */
+export const productionConfirmationInput = z
+  .object({
+    realmId: z.string().trim().regex(/^\d{1,32}$/, "realmId must be a QuickBooks company id"),
+    choices: z
+      .array(z.object({ ledgerAccountId: z.uuid(), qboAccountId: z.string().trim().min(1).max(64) }).strict())
+      .min(1)
+      .max(10_000)
+      .refine((choices) => new Set(choices.map((c) => c.ledgerAccountId)).size === choices.length, "each AWRA account may be confirmed once"),
+  })
+  .strict();

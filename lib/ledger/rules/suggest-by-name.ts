@@ -24,10 +24,10 @@ const normalise = (name: string) =>
  * Suggestions for the unmapped AWRA accounts, by AWRA account id: the active QuickBooks account of the same name
  * (ignoring case, punctuation and bracketed abbreviations) and a compatible type. Two candidates is no suggestion.
  */
-export function suggestByName(set: readonly SuggestionSource[], chart: readonly QboAccountFact[]): Map<string, QboAccountFact> {
-  const byName = new Map<string, QboAccountFact[]>();
+export function suggestByName<T extends QboAccountFact>(set: readonly SuggestionSource[], chart: readonly T[]): Map<string, T> {
+  const byName = new Map<string, T[]>();
   for (const account of chart) if (account.active) byName.set(normalise(account.name), [...(byName.get(normalise(account.name)) ?? []), account]);
-  const suggestions = new Map<string, QboAccountFact>();
+  const suggestions = new Map<string, T>();
   for (const row of set) {
     if (row.qboAccountId !== null) continue;
     const match = (byName.get(normalise(row.name)) ?? []).filter((candidate) => typesAreCompatible(row.type, candidate));

@@ -15,6 +15,8 @@ export interface MappingUnderTest {
   qboAccountId: string | null;
   /** The admin allowed this account to share its QuickBooks account with others (e.g. several petty-cash tills). */
   allowShared: boolean;
+  /** Mapped in the sandbox, with no production account confirmed for this company (rules/resolve-in-production.ts). */
+  unresolved?: boolean;
 }
 
 export interface QboAccountFact {
@@ -25,7 +27,7 @@ export interface QboAccountFact {
   active: boolean;
 }
 
-export type MappingIssueCode = "unmapped_balance" | "target_missing" | "target_inactive" | "type_mismatch" | "shared_target";
+export type MappingIssueCode = "unresolved_in_production" | "unmapped_balance" | "target_missing" | "target_inactive" | "type_mismatch" | "shared_target";
 
 export interface MappingIssue {
   ledgerAccountId: string;
@@ -49,6 +51,10 @@ export function validateMappings(mappings: readonly MappingUnderTest[], qboAccou
 
   const byTarget = new Map<string, MappingUnderTest[]>();
   for (const m of mappings) {
+    if (m.unresolved) {
+      issue(m, "unresolved_in_production", `${m.code} ${m.name} is mapped in the sandbox, but its production account has not been confirmed. Resolve the mappings in production and confirm them.`);
+      continue;
+    }
     if (m.qboAccountId === null) {
       if (!isZero(m.balance)) issue(m, "unmapped_balance", `${m.code} ${m.name} has a balance of ${m.balance} but is not mapped to a QuickBooks account.`);
       continue;

@@ -3,6 +3,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { mappingValidations } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
+import { mappingsInCompany } from "../rules/resolve-in-production";
 import { mappingFingerprint, type MappingValidation } from "../rules/validate-mappings";
 import { readMappingSet } from "./mapping-set";
 
@@ -26,7 +27,7 @@ export async function latestValidation(tenantId: string, environment: IntuitEnvi
     .orderBy(desc(mappingValidations.createdAt), desc(mappingValidations.id))
     .limit(1);
   if (!row) return null;
-  const current = mappingFingerprint(await readMappingSet(tenantId)) === row.fingerprint;
+  const current = mappingFingerprint(mappingsInCompany(await readMappingSet(tenantId), environment, row.realmId)) === row.fingerprint;
   return {
     id: row.id,
     environment: row.environment,

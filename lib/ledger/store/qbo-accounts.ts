@@ -22,6 +22,7 @@ export async function storeAccounts(executor: Executor, connection: ChartConnect
         qboId: account.id,
         name: account.name,
         fullyQualifiedName: account.fullyQualifiedName,
+        accountNumber: account.number,
         accountType: account.accountType,
         classification: account.classification,
         active: account.active,
@@ -36,6 +37,7 @@ export async function storeAccounts(executor: Executor, connection: ChartConnect
       set: {
         name: sql`excluded.name`,
         fullyQualifiedName: sql`excluded.fully_qualified_name`,
+        accountNumber: sql`excluded.account_number`,
         accountType: sql`excluded.account_type`,
         classification: sql`excluded.classification`,
         active: sql`excluded.active`,
@@ -46,8 +48,8 @@ export async function storeAccounts(executor: Executor, connection: ChartConnect
         syncedAt: sql`now()`,
       },
       // Rewrite only what changed: a re-run of the same page (a resumed sync) writes nothing new.
-      setWhere: sql`(${a.name}, ${a.accountType}, ${a.classification}, ${a.active}, ${a.currentBalance}, ${a.syncToken}) is distinct from
-                    (excluded.name, excluded.account_type, excluded.classification, excluded.active, excluded.current_balance, excluded.sync_token)`,
+      setWhere: sql`(${a.name}, ${a.fullyQualifiedName}, ${a.accountNumber}, ${a.accountType}, ${a.classification}, ${a.active}, ${a.currentBalance}, ${a.syncToken}) is distinct from
+                    (excluded.name, excluded.fully_qualified_name, excluded.account_number, excluded.account_type, excluded.classification, excluded.active, excluded.current_balance, excluded.sync_token)`,
     })
     .returning({ id: a.qboId });
   return rows.length;
