@@ -5,6 +5,14 @@ import { E2E } from "./e2e/config";
 // Debian's Chromium where it is installed (CI and this project's machines); Playwright's own browser elsewhere.
 const debianChromium = "/usr/bin/chromium";
 
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: existsSync(debianChromium) ? debianChromium : undefined,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  },
+};
+
 export default defineConfig({
   testDir: "./e2e",
   fullyParallel: false,
@@ -20,13 +28,15 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: existsSync(debianChromium) ? debianChromium : undefined,
-          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        },
-      },
+      // Moves Acme to its production company for good: run by "after-all" below, once every other spec is done.
+      testIgnore: /production-move\.spec\.ts$/,
+      use: chromium,
+    },
+    {
+      name: "after-all",
+      testMatch: /production-move\.spec\.ts$/,
+      dependencies: ["chromium"],
+      use: chromium,
     },
   ],
   webServer: [

@@ -94,7 +94,7 @@ export function MappingsConsole({
           <dd data-testid="mapped-count">
             {formatCount(overview.mapped)} of {formatCount(overview.accounts.length)} AWRA accounts
           </dd>
-          <dt className="text-slate-600">QuickBooks chart</dt>
+          <dt className="text-slate-600">QuickBooks chart (sandbox)</dt>
           <dd data-testid="chart-status">
             {chartFetched ? (
               <>
@@ -221,7 +221,9 @@ function ValidationSummary({ overview }: { overview: MappingOverview }) {
           );
         })}
       </ul>
-      <p className="mt-1 text-xs text-slate-600">A production sync needs a passing, current sandbox validation of the same mapping set.</p>
+      <p className="mt-1 text-xs text-slate-600">
+        A production sync needs a passing, current sandbox validation of the same mapping set, and every mapping’s production account confirmed.
+      </p>
     </div>
   );
 }

@@ -10,6 +10,7 @@ type Resolution = ProductionResolutionView["resolutions"][number];
 type Candidate = Extract<Resolution, { status: "ambiguous" }>["candidates"][number];
 
 const FOUND_BY: Record<Candidate["matchedBy"], string> = { number: "by number", name: "by name" };
+const ATTENTION: Record<Resolution["status"], number> = { ambiguous: 0, missing: 1, resolved: 2, unmapped: 3 };
 
 const accountLabel = (account: { name: string; fullyQualifiedName: string | null; number: string | null }) =>
   `${account.number ? `${account.number} ` : ""}${account.fullyQualifiedName ?? account.name}`;
@@ -40,7 +41,8 @@ export function ProductionResolution({
     },
   });
   const preview = resolve.data ?? null;
-  const shown = preview ? preview.resolutions.filter((r) => r.status !== "unmapped") : [];
+  // What needs the accountant first: the ambiguous ones, then the ones not found, then the rest in code order.
+  const shown = preview ? preview.resolutions.filter((r) => r.status !== "unmapped").sort((a, b) => ATTENTION[a.status] - ATTENTION[b.status]) : [];
   const chosenFor = (r: Resolution): string | null => (r.status === "resolved" ? r.target.id : r.status === "ambiguous" ? (choices[r.ledgerAccountId] ?? null) : null);
   const waiting = shown.filter((r) => r.status === "ambiguous" && !choices[r.ledgerAccountId]).length;
   const missing = shown.filter((r) => r.status === "missing").length;
@@ -96,6 +98,11 @@ export function ProductionResolution({
       )}
       {preview && shown.length > 0 && (
         <>
+          {canManage && (
+            <button type="button" className={secondaryButton} disabled={confirm.isPending || confirmable.length === 0} onClick={() => confirm.mutate()}>
+              {confirm.isPending ? "Confirming…" : `Confirm ${formatCount(confirmable.length)} production account${confirmable.length === 1 ? "" : "s"}`}
+            </button>
+          )}
           <Table caption="Each mapped account in the sandbox and the production account found for it" framed={false}>
             <TableHead columns={["AWRA account", "Sandbox account", "Production account"]} />
             <TableBody>
@@ -115,11 +122,6 @@ export function ProductionResolution({
               ))}
             </TableBody>
           </Table>
-          {canManage && (
-            <button type="button" className={secondaryButton} disabled={confirm.isPending || confirmable.length === 0} onClick={() => confirm.mutate()}>
-              {confirm.isPending ? "Confirming…" : `Confirm ${formatCount(confirmable.length)} production account${confirmable.length === 1 ? "" : "s"}`}
-            </button>
-          )}
         </>
       )}
     </section>

@@ -134,6 +134,10 @@ function ReportBasis({ reconciliation: r }: { reconciliation: ReconciliationRead
   }
   return (
     <dl data-testid="report-basis" className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
+      <dt className="text-slate-600">QuickBooks company</dt>
+      <dd data-testid="basis-company">
+        {r.environment === "production" ? "Production" : "Sandbox"} company {r.realmId}
+      </dd>
       <dt className="text-slate-600">QuickBooks report</dt>
       <dd>
         Trial Balance as of <span data-testid="basis-end-date">{r.reportEndDate}</span>

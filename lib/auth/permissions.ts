@@ -177,6 +177,8 @@ export const ROUTE_ACTIONS = {
   "POST /api/quickbooks/ledger": "ledger.write",
   "GET /api/quickbooks/mappings": "mappings.read",
   "PUT /api/quickbooks/mappings/[ledgerAccountId]": "mappings.manage",
+  "POST /api/quickbooks/mappings/production/confirm": "mappings.manage",
+  "POST /api/quickbooks/mappings/production/resolve": "mappings.manage",
   "POST /api/quickbooks/mappings/suggest": "mappings.manage",
   "POST /api/quickbooks/mappings/validate": "mappings.manage",
   "GET /api/quickbooks/qbo-accounts": "mappings.read",

@@ -4,14 +4,14 @@ import { db } from "@/db";
 import { qboAccounts } from "@/db/schema";
 import type { IntuitEnvironment } from "@/lib/env";
 import { findConnection } from "@/lib/quickbooks/store/connections";
-import { productionCoverage } from "./rules/resolve-in-production";
+import { MAPPING_ENVIRONMENT, productionCoverage } from "./rules/resolve-in-production";
 import { chosenEnvironment } from "./store/active-connection";
 import { readMappingSet } from "./store/mapping-set";
 import { latestValidation } from "./store/mapping-validations";
 
 export interface GetMappingOverviewOptions {
   tenantId: string;
-  /** The chart whose size is shown: the tenant's chosen environment by default. */
+  /** The environment shown as the tenant's: its chosen one by default. */
   environment?: IntuitEnvironment;
 }
 
@@ -27,7 +27,8 @@ export async function getMappingOverview(options: GetMappingOverviewOptions) {
     db()
       .select({ accounts: sql<number>`count(*)::int`, fetchedAt: sql<Date | null>`max(${qboAccounts.syncedAt})` })
       .from(qboAccounts)
-      .where(and(eq(qboAccounts.tenantId, tenantId), eq(qboAccounts.environment, environment))),
+      // The chart mappings are picked from: the sandbox's, whatever the tenant's environment.
+      .where(and(eq(qboAccounts.tenantId, tenantId), eq(qboAccounts.environment, MAPPING_ENVIRONMENT))),
   ]);
   return {
     environment,
