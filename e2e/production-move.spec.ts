@@ -94,10 +94,13 @@ test("mappings made in the sandbox are resolved in production, confirmed, synced
 
   // The month closes in production with the deliberate differences only, on the production accounts.
   await nav(page, "Reconciliation").click();
+  // Read on the tenant's accounting method: accrual, QuickBooks' default, until an accountant chooses cash.
+  await expect(page.getByLabel("Accounting method")).toHaveValue("Accrual");
+  await expect(page.getByRole("button", { name: "Save method" })).toBeDisabled();
   await page.getByRole("button", { name: "Reconcile now" }).click();
   const differences = DEMO_DIFFERENCES.acme;
   await expect(page.getByText(new RegExp(`^Reconciled \\d{4}-\\d{2}: ${differences.length} accounts differ from QuickBooks\\.$`))).toBeVisible();
-  await expect(page.getByTestId("basis-company")).toHaveText(`Production company ${PRODUCTION_REALM}`);
+  await expect(page.getByTestId("reconciliation-company")).toContainText(`Production company ${PRODUCTION_REALM};`);
   await expect(page.locator('tr[data-testid="reconciliation-line"][data-state="unexplained"]')).toHaveCount(differences.length);
   for (const d of differences) await expect(line(page, d.code)).toHaveAttribute("data-state", "unexplained");
   await expect(line(page, "1000")).toContainText("2,500.00");

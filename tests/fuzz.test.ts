@@ -97,6 +97,8 @@ const PLAN: Record<string, RoutePlan> = {
   "GET /api/quickbooks/reconciliations": { body: "none", acts: false },
   "POST /api/quickbooks/reconciliations": { body: "optional-json", fields: ["environment", "period"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
   "GET /api/quickbooks/reconciliations/[id]": { body: "none", acts: false },
+  "GET /api/quickbooks/reconciliations/settings": { body: "none", acts: false },
+  "PUT /api/quickbooks/reconciliations/settings": { body: "json", fields: ["accountingMethod"], acts: true, limit: JSON_BODY_LIMIT_BYTES },
   "POST /api/quickbooks/reconciliations/[id]/close": { body: "none", acts: true },
   "GET /api/quickbooks/reconciliations/[id]/csv": { body: "none", acts: false },
   "PUT /api/quickbooks/reconciliations/[id]/lines/[lineId]": { body: "json", fields: ["explanation"], acts: true, limit: JSON_BODY_LIMIT_BYTES },

@@ -7,6 +7,7 @@ import { parse } from "csv-parse/sync";
 import { beforeEach, describe, expect, it } from "vitest";
 import { POST as postReconciliation } from "@/app/api/quickbooks/reconciliations/route";
 import { GET as getReconciliationCsv } from "@/app/api/quickbooks/reconciliations/[id]/csv/route";
+import { GET as getSettings, PUT as putSettings } from "@/app/api/quickbooks/reconciliations/settings/route";
 import { db } from "@/db";
 import { DEMO_CHART, DEMO_DIFFERENCES, DEMO_REALMS } from "@/db/demo-chart";
 import { accountMappings, auditEvents, ledgerAccounts, mappingValidations, qboAccounts, reconciliations, syncRuns } from "@/db/schema";
@@ -24,7 +25,7 @@ import { addDays } from "@/mocks/intuit/journal";
 import { useIntuitMock } from "@/mocks/intuit/vitest";
 import { connectionRow, connectTenant, expireAccessToken, resetQuickBooksData } from "./connect-helper";
 import { useTestDatabase } from "./database";
-import { appRequest } from "./session";
+import { appRequest, sessionCookie } from "./session";
 
 useTestDatabase();
 const intuit = useIntuitMock();
@@ -198,5 +199,34 @@ describe("closing a month against the Trial Balance as of its last day", () => {
 
     // Nothing stored for a refused period.
     expect(await db().select().from(reconciliations).where(and(eq(reconciliations.tenantId, acme), gte(reconciliations.createdAt, started)))).toEqual([]);
+  });
+
+  it("reads the Trial Balance on the tenant's accounting method, which an accountant sets and an auditor cannot", async () => {
+    await mapEverything();
+    await sync();
+    await stateLedgerAt(periodEndOf(intuit.emulator.today().slice(0, 7)));
+    const setMethod = async (who: string, body: unknown) => {
+      const base = appRequest("/api/quickbooks/reconciliations/settings", { method: "PUT", cookie: who });
+      const headers = new Headers(base.headers);
+      headers.set("content-type", "application/json");
+      return putSettings(new Request(base.url, { method: "PUT", headers, body: JSON.stringify(body) }));
+    };
+    // Accrual until someone says otherwise.
+    expect(await (await getSettings(appRequest("/api/quickbooks/reconciliations/settings", { cookie }))).json()).toEqual({ accountingMethod: "Accrual" });
+    expect((await setMethod(await sessionCookie("auditor@acme.test"), { accountingMethod: "Cash" })).status).toBe(403);
+    const bad = await setMethod(cookie, { accountingMethod: "Modified cash" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+
+    const floor = (await db().select({ id: sql<number>`coalesce(max(${auditEvents.id}), 0)::int` }).from(auditEvents))[0]!.id;
+    const saved = await setMethod(cookie, { accountingMethod: "Cash" });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toEqual({ accountingMethod: "Cash" });
+    const changes = await db().select().from(auditEvents).where(and(gte(auditEvents.id, floor + 1), eq(auditEvents.action, "ledger.accounting_method_changed")));
+    expect(changes.map((e) => e.details)).toEqual([{ before: "Accrual", after: "Cash" }]);
+
+    // The report is asked for on the cash basis (the basis stored is the one QuickBooks' report header states).
+    const created = await createReconciliation({ tenantId: acme, actorUserId: null });
+    expect((await readReconciliation(acme, created.id))!.reconciliation.accountingMethod).toBe("Cash");
   });
 });

@@ -5,7 +5,8 @@ import { useState } from "react";
 import { secondaryButton } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/LocalTime";
 import { Table, TableBody, TableHead } from "@/components/ui/Table";
-import { fetchReconciliation, fetchReconciliations, ledgerKeys, postReconciliation, type ReconciliationRead, type ReconciliationView } from "./ledger-api";
+import type { AccountingMethod } from "@/lib/intuit/trial-balance";
+import { fetchReconciliation, fetchReconciliations, ledgerKeys, postReconciliation, putAccountingMethod, type ReconciliationRead, type ReconciliationView } from "./ledger-api";
 import { ReconciliationDetail } from "./ReconciliationDetail";
 
 /**
@@ -17,11 +18,13 @@ export function ReconciliationConsole({
   tenantId,
   initialList,
   initialSelected,
+  initialAccountingMethod,
   canManage,
 }: {
   tenantId: string;
   initialList: ReconciliationView[];
   initialSelected: ReconciliationRead | null;
+  initialAccountingMethod: AccountingMethod;
   canManage: boolean;
 }) {
   const queryClient = useQueryClient();
@@ -58,10 +61,11 @@ export function ReconciliationConsole({
           Reconcile
         </h2>
         <p className="text-sm text-slate-600">
-          Compares each mapped AWRA account&apos;s balance with its QuickBooks account&apos;s balance from the latest successful sync. Explain each
-          difference (a deposit in transit, an invoice not yet entered…), then close the month: the closed reconciliation is kept as the
-          month&apos;s snapshot and can no longer change. Unexplained differences turn the sync indicator red.
+          Compares each mapped AWRA account&apos;s balance with QuickBooks&apos; Trial Balance as of the period&apos;s last day, read when you
+          reconcile. Explain each difference (a deposit in transit, an invoice not yet entered…), then close the month: the closed
+          reconciliation is kept as the month&apos;s snapshot and can no longer change. Unexplained differences turn the sync indicator red.
         </p>
+        <AccountingMethodSetting tenantId={tenantId} initial={initialAccountingMethod} canManage={canManage} />
         {canManage ? (
           <button type="button" className={secondaryButton} disabled={create.isPending} onClick={() => create.mutate()}>
             {create.isPending ? "Reconciling…" : "Reconcile now"}
@@ -123,6 +127,56 @@ export function ReconciliationConsole({
           </Table>
         </section>
       )}
+    </div>
+  );
+}
+
+const METHOD_LABEL: Record<AccountingMethod, string> = { Accrual: "Accrual", Cash: "Cash" };
+
+/** The basis QuickBooks' Trial Balance is read on: the tenant's own, for the reconciliations made from now on. */
+function AccountingMethodSetting({ tenantId, initial, canManage }: { tenantId: string; initial: AccountingMethod; canManage: boolean }) {
+  const [saved, setSaved] = useState(initial);
+  const [draft, setDraft] = useState(initial);
+  const save = useMutation({
+    mutationFn: () => putAccountingMethod(tenantId, draft),
+    onSuccess: ({ accountingMethod }) => setSaved(accountingMethod),
+  });
+  if (!canManage) {
+    return (
+      <p className="text-sm" data-testid="accounting-method">
+        <span className="text-slate-600">Accounting method:</span> {METHOD_LABEL[saved]}
+      </p>
+    );
+  }
+  return (
+    <div className="flex flex-wrap items-end gap-3 text-sm">
+      <div>
+        <label htmlFor="accounting-method" className="block font-medium">
+          Accounting method
+        </label>
+        <select
+          id="accounting-method"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value as AccountingMethod)}
+          aria-describedby="accounting-method-help"
+          className="mt-1 rounded-md border border-slate-300 px-3 py-1.5"
+        >
+          <option value="Accrual">Accrual</option>
+          <option value="Cash">Cash</option>
+        </select>
+      </div>
+      <button type="button" className={secondaryButton} disabled={save.isPending || draft === saved} onClick={() => save.mutate()}>
+        {save.isPending ? "Saving…" : "Save method"}
+      </button>
+      <p id="accounting-method-help" className="basis-full text-slate-600" aria-live="polite">
+        {save.error ? (
+          <span role="alert" className="text-red-900">
+            {save.error.message}
+          </span>
+        ) : (
+          `Reconciliations read the Trial Balance on the ${saved.toLowerCase()} basis, as your books are kept in QuickBooks. A change applies to the next reconciliation; closed months keep theirs.`
+        )}
+      </p>
     </div>
   );
 }

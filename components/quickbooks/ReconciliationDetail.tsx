@@ -45,7 +45,7 @@ export function ReconciliationDetail({ tenantId, read, canManage }: { tenantId: 
           <h2 id="detail-title" className="text-lg font-semibold">
             Reconciliation {r.period}
           </h2>
-          <p className="text-sm text-slate-600">
+          <p className="text-sm text-slate-600" data-testid="reconciliation-company">
             {r.environment === "production" ? "Production" : "Sandbox"} company {r.realmId}; balances as of {r.asOf}
             {r.syncRunId !== null && ` (chart of sync run #${r.syncRunId})`}; created <LocalTime iso={r.createdAt} />.
           </p>
@@ -134,10 +134,6 @@ function ReportBasis({ reconciliation: r }: { reconciliation: ReconciliationRead
   }
   return (
     <dl data-testid="report-basis" className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
-      <dt className="text-slate-600">QuickBooks company</dt>
-      <dd data-testid="basis-company">
-        {r.environment === "production" ? "Production" : "Sandbox"} company {r.realmId}
-      </dd>
       <dt className="text-slate-600">QuickBooks report</dt>
       <dd>
         Trial Balance as of <span data-testid="basis-end-date">{r.reportEndDate}</span>

@@ -78,6 +78,8 @@ export const fetchReconciliation = (tenantId: string, id: number) => apiFetch<Re
 export const postReconciliation = (tenantId: string) => apiFetch<ReconciliationRead>("/api/quickbooks/reconciliations", { method: "POST", tenantId });
 export const putExplanation = (tenantId: string, reconciliationId: number, lineId: number, explanation: string) =>
   apiFetch<{ line: ReconciliationLineView }>(`/api/quickbooks/reconciliations/${reconciliationId}/lines/${lineId}`, { method: "PUT", body: { explanation }, tenantId });
+export const putAccountingMethod = (tenantId: string, accountingMethod: "Accrual" | "Cash") =>
+  apiFetch<{ accountingMethod: "Accrual" | "Cash" }>("/api/quickbooks/reconciliations/settings", { method: "PUT", body: { accountingMethod }, tenantId });
 export const postClose = (tenantId: string, id: number) =>
   apiFetch<{ reconciliation: ReconciliationView }>(`/api/quickbooks/reconciliations/${id}/close`, { method: "POST", tenantId });
 

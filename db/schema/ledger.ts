@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, date, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { tenants, users } from "./identity";
 import { intuitEnvironmentEnum } from "./quickbooks";
 
@@ -159,6 +159,23 @@ export const syncRuns = pgTable(
     // At most one queued or running sync per tenant and environment.
     uniqueIndex("sync_runs_one_active_uq").on(t.tenantId, t.environment).where(sql`status in ('queued', 'running')`),
   ],
+);
+
+/**
+ * How a tenant keeps its books, for the reports its reconciliations read: QuickBooks' Trial Balance on the accrual
+ * basis (QuickBooks Online's default) or the cash basis. No row: accrual.
+ */
+export const ledgerSettings = pgTable(
+  "ledger_settings",
+  {
+    tenantId: uuid("tenant_id")
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    accountingMethod: text("accounting_method").notNull().default("Accrual"),
+    updatedByUserId: uuid("updated_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("ledger_settings_accounting_method_ck", sql`${t.accountingMethod} in ('Accrual', 'Cash')`)],
 );
 
 export const reconciliationStatusEnum = pgEnum("reconciliation_status", ["open", "closed"]);

@@ -40,6 +40,7 @@ export type AuditAction =
   | "mapping.changed"
   | "mappings.validated"
   | "mappings.production_confirmed"
+  | "ledger.accounting_method_changed"
   | "sync.requested"
   | "sync.refused"
   | "sync.completed"

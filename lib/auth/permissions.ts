@@ -189,6 +189,8 @@ export const ROUTE_ACTIONS = {
   "GET /api/quickbooks/sync/runs.csv": "mappings.read",
   "GET /api/quickbooks/reconciliations": "mappings.read",
   "POST /api/quickbooks/reconciliations": "reconciliation.manage",
+  "GET /api/quickbooks/reconciliations/settings": "mappings.read",
+  "PUT /api/quickbooks/reconciliations/settings": "reconciliation.manage",
   "GET /api/quickbooks/reconciliations/[id]": "mappings.read",
   "PUT /api/quickbooks/reconciliations/[id]/lines/[lineId]": "reconciliation.manage",
   "POST /api/quickbooks/reconciliations/[id]/close": "reconciliation.manage",

@@ -10,7 +10,9 @@ import { z } from "zod";
 import { fromCents, toCents } from "../ledger/rules/money";
 import { qboRequest, type QboCallInput } from "./qbo-request";
 
-export type AccountingMethod = "Accrual" | "Cash";
+/** The bases Intuit's reports are read on (`accounting_method`). */
+export const ACCOUNTING_METHODS = ["Accrual", "Cash"] as const;
+export type AccountingMethod = (typeof ACCOUNTING_METHODS)[number];
 
 export interface TrialBalanceHeader {
   reportName: "TrialBalance";

@@ -7,6 +7,7 @@ import type { IntuitEnvironment } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { getTrialBalance, type AccountingMethod, type TrialBalanceReport } from "@/lib/intuit/trial-balance";
+import { readAccountingMethod } from "./accounting-method";
 import { callQuickBooks } from "@/lib/quickbooks/client/qbo-client";
 import { describeApiError } from "@/lib/quickbooks/rules/intuit-failures";
 import { classificationOf } from "./rules/account-types";
@@ -36,11 +37,6 @@ export interface CreateReconciliationOptions {
   period?: string;
 }
 
-/**
- * The report's basis. Accrual, QuickBooks' own default: a per-tenant accounting method is not stored yet (issue 17
- * leaves it to a tenant setting), so every reconciliation asks for accrual and says so on its basis.
- */
-export const DEFAULT_ACCOUNTING_METHOD: AccountingMethod = "Accrual";
 /** QuickBooks' default fiscal year, used when CompanyInfo did not state FiscalYearStartMonth. */
 export const DEFAULT_FISCAL_YEAR_START_MONTH = 1;
 
@@ -63,7 +59,7 @@ export async function createReconciliation(input: CreateReconciliationOptions): 
   }
 
   const chart = await chartOf(connection);
-  const accountingMethod = DEFAULT_ACCOUNTING_METHOD;
+  const accountingMethod = await readAccountingMethod(input.tenantId);
   const fiscalYearStartMonth = connection.fiscalYearStartMonth ?? DEFAULT_FISCAL_YEAR_START_MONTH;
   const range = reportRangeFor(periodEnd, fiscalYearStartMonth);
   const { report, intuitTid, readAt } = await readTrialBalance(connection, input.actorUserId, { ...range, accountingMethod });

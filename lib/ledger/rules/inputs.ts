@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCOUNTING_METHODS } from "@/lib/intuit/trial-balance";
 
 // What the mapping, sync and reconciliation routes accept in their bodies and query strings (their path ids are read
 // by lib/http/path-id.ts).
@@ -46,3 +47,6 @@ export const productionConfirmationInput = z
       .refine((choices) => new Set(choices.map((c) => c.ledgerAccountId)).size === choices.length, "each AWRA account may be confirmed once"),
   })
   .strict();
+
+/** The basis the tenant's reconciliations read QuickBooks' Trial Balance on. */
+export const accountingMethodInput = z.object({ accountingMethod: z.enum(ACCOUNTING_METHODS) }).strict();
