@@ -115,7 +115,19 @@ const rawSchema = z.object({
   QBC_EXPORTS_PER_PROCESS: wholeNumberIn(1, MAX_EXPORTS_PER_PROCESS),
   QBC_EXPORTS_PER_TENANT: wholeNumberIn(1, MAX_EXPORTS_PER_PROCESS),
   QBC_EXPORT_IDLE_TIMEOUT_MS: wholeNumberIn(100, MAX_DATABASE_TIMEOUT_MS),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^/]+/, "must be an smtp:// or smtps:// URL")
+      .optional(),
+  ),
+  MAIL_FROM: optionalString.pipe(z.string().max(200).optional()),
+  QBC_NOTIFICATIONS: optionalString.pipe(z.enum(["on", "off"]).optional()),
 });
+
+/** The local mail catcher `npm run dev` starts (mocks/mail): development mail goes there, never off the machine. */
+export const DEV_MAIL_CATCHER = { smtpPort: 1025, webPort: 1080 } as const;
+export const DEV_MAIL_FROM = "QuickBooks Connect <no-reply@localhost>";
 
 export type IntuitEnvironment = "sandbox" | "production";
 
@@ -138,6 +150,10 @@ export interface Env {
   renewalConcurrency: number;
   /** PostgreSQL's time limits on the request pool's sessions, in ms (QBC_DB_*_TIMEOUT_MS; 0: the server's setting). */
   databaseTimeouts: { statementMs: number; lockMs: number; idleInTransactionMs: number };
+  /** Email notifications: the SMTP server (null: no email, which the notifications page says) and the sender. */
+  mail: { smtpUrl: string | null; from: string };
+  /** The notification sender's loop in this process (QBC_NOTIFICATIONS=off turns it off). */
+  notificationSender: boolean;
   /** CSV exports at once per process and per tenant, and how long a client may take no bytes before it is cut. */
   exports: { perProcess: number; perTenant: number; idleTimeoutMs: number };
   intuit: {
@@ -217,6 +233,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   if (raw.INTUIT_CLIENT_ID && !raw.INTUIT_CLIENT_SECRET) {
     throw new EnvError("Invalid configuration: INTUIT_CLIENT_SECRET is required when INTUIT_CLIENT_ID is set");
   }
+  if (isProduction && raw.SMTP_URL && !raw.MAIL_FROM) {
+    throw new EnvError("Invalid configuration: MAIL_FROM is required in production when SMTP_URL is set (the sender of notification emails)");
+  }
   const emulatorUrl = (raw.EMULATOR_URL ?? "http://localhost:4010").replace(/\/$/, "");
   const exportsPerProcess = raw.QBC_EXPORTS_PER_PROCESS ?? DEFAULT_EXPORT_LIMITS.perProcess;
   const exportsPerTenant = raw.QBC_EXPORTS_PER_TENANT ?? Math.min(DEFAULT_EXPORT_LIMITS.perTenant, exportsPerProcess);
@@ -249,6 +268,11 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
       lockMs: raw.QBC_DB_LOCK_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.lockMs,
       idleInTransactionMs: raw.QBC_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs,
     },
+    mail: {
+      smtpUrl: raw.SMTP_URL ?? (isProduction ? null : `smtp://127.0.0.1:${DEV_MAIL_CATCHER.smtpPort}`),
+      from: raw.MAIL_FROM ?? DEV_MAIL_FROM,
+    },
+    notificationSender: raw.QBC_NOTIFICATIONS !== "off",
     exports: {
       perProcess: exportsPerProcess,
       perTenant: exportsPerTenant,

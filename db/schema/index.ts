@@ -9,3 +9,4 @@ export * from "./health-metrics";
 export * from "./ledger";
 export * from "./usage";
 export * from "./background";
+export * from "./notifications";
