@@ -15,9 +15,10 @@ const config = [
     },
   },
   {
-    // Sealed values are opened in four places only (README, "Secrets at rest"): tokens by the token lifecycle, the
+    // Sealed values are opened in five places only (README, "Secrets at rest"): tokens by the token lifecycle, the
     // seal check that never hands a token out, a tenant's client secret by its Intuit app, a PKCE verifier by the
-    // OAuth state. Anywhere else a decrypt() is a secret leaving its home.
+    // OAuth state, an outbound endpoint's signing secrets to sign a delivery. Anywhere else a decrypt() is a secret
+    // leaving its home.
     files: ["app/**", "components/**", "lib/**", "db/**", "mocks/**", "proxy.ts", "instrumentation.ts"],
     ignores: [
       "**/*.test.ts",
@@ -26,11 +27,12 @@ const config = [
       "lib/quickbooks/client/access-token-seal.ts",
       "lib/quickbooks/client/intuit-app.ts",
       "lib/quickbooks/store/oauth-state.ts",
+      "lib/notifications/store/endpoint-secrets.ts",
     ],
     rules: {
       "no-restricted-syntax": [
         "error",
-        { selector: "CallExpression[callee.property.name='decrypt']", message: "Only the token lifecycle, the seal check, the Intuit app and the OAuth state open sealed values." },
+        { selector: "CallExpression[callee.property.name='decrypt']", message: "Only the token lifecycle, the seal check, the Intuit app, the OAuth state and the endpoint signer open sealed values." },
       ],
     },
   },

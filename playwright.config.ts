@@ -48,6 +48,13 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
+      command: "node --import tsx --conditions=react-server mocks/mail/server.ts",
+      url: E2E.mailUrl,
+      env: { ...E2E.mailEnv },
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
       command: "node --import tsx e2e/start-app.ts",
       url: `${E2E.appUrl}/login`,
       reuseExistingServer: false,

@@ -123,6 +123,7 @@ const rawSchema = z.object({
   ),
   MAIL_FROM: optionalString.pipe(z.string().max(200).optional()),
   QBC_NOTIFICATIONS: optionalString.pipe(z.enum(["on", "off"]).optional()),
+  QBC_WEBHOOKS_PRIVATE_NETWORK: optionalString.pipe(z.enum(["allow", "refuse"]).optional()),
 });
 
 /** The local mail catcher `npm run dev` starts (mocks/mail): development mail goes there, never off the machine. */
@@ -154,6 +155,12 @@ export interface Env {
   mail: { smtpUrl: string | null; from: string };
   /** The notification sender's loop in this process (QBC_NOTIFICATIONS=off turns it off). */
   notificationSender: boolean;
+  /**
+   * Outbound webhook endpoints must be public HTTPS addresses (no loopback, private or link-local one, checked when
+   * each delivery connects) in production, unless QBC_WEBHOOKS_PRIVATE_NETWORK=allow: a deployment whose AWRA
+   * systems listen on its own private network, and the browser tests' local receiver.
+   */
+  webhooksPublicOnly: boolean;
   /** CSV exports at once per process and per tenant, and how long a client may take no bytes before it is cut. */
   exports: { perProcess: number; perTenant: number; idleTimeoutMs: number };
   intuit: {
@@ -273,6 +280,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
       from: raw.MAIL_FROM ?? DEV_MAIL_FROM,
     },
     notificationSender: raw.QBC_NOTIFICATIONS !== "off",
+    webhooksPublicOnly: isProduction && raw.QBC_WEBHOOKS_PRIVATE_NETWORK !== "allow",
     exports: {
       perProcess: exportsPerProcess,
       perTenant: exportsPerTenant,

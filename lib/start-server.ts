@@ -6,7 +6,7 @@ import { describeError, installSafeErrorLogging } from "@/lib/describe-error";
 /**
  * What the Node.js server does once at start: validate the configuration and bring the database up to date, so a
  * bad value or a failed migration stops start-up instead of failing the first user; seed an empty development
- * database; start the background jobs. Errors are logged only as describeError() describes them, from here on.
+ * database; start the background jobs and the notification sender. Errors are logged only as describeError() describes them, from here on.
  */
 export async function startServer(): Promise<void> {
   // First: Next.js logs a failing page or route with console.error(error), whose message may be a query's parameters.
@@ -38,6 +38,11 @@ export async function startServer(): Promise<void> {
       void requestSweepNow().catch((error: unknown) => {
         console.error(`Background jobs: first sweep: ${describeError(error)}`);
       });
+    }
+    if (config.notificationSender) {
+      // Email and outbound webhooks from the outbox (lib/notifications), on whether or not the background jobs run.
+      const { startNotificationSender } = await import("@/lib/notifications/sender-loop");
+      startNotificationSender();
     }
   } catch (error) {
     // Next.js only logs a failing hook and serves anyway; a server without valid configuration must not start.

@@ -8,6 +8,7 @@ import { allows, type Action } from "@/lib/auth/permissions";
 import { resolveSession } from "@/lib/auth/session";
 import { listUserTenants } from "@/lib/auth/list-user-tenants";
 import type { Membership } from "@/lib/auth/users";
+import { unreadCount } from "@/lib/notifications/inbox";
 import { listUsageAlertNotices } from "@/lib/usage/list-usage-alerts";
 import { signOutAction, switchTenantAction } from "./actions";
 
@@ -31,7 +32,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   if (session.kind === "signed_out") redirect("/login");
   if (session.kind === "no_membership") return <NoTenantAccess memberships={await listUserTenants(session.userId)} />;
   const { actor } = session;
-  const [memberships, usageAlerts] = await Promise.all([listUserTenants(actor.userId), listUsageAlertNotices(actor)]);
+  const [memberships, usageAlerts, unread] = await Promise.all([listUserTenants(actor.userId), listUsageAlertNotices(actor), unreadCount(actor.tenantId, actor.userId)]);
 
   return (
     <div className="min-h-screen">
@@ -54,6 +55,20 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             </nav>
           </div>
           <div className="flex flex-wrap items-center gap-3 text-sm">
+            <Link
+              href="/integrations/quickbooks/notifications"
+              className="inline-flex items-center gap-1.5 rounded border border-slate-300 px-2 py-1 hover:bg-slate-100"
+              aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
+              data-testid="notifications-button"
+              data-unread={unread}
+            >
+              Notifications
+              {unread > 0 && (
+                <span aria-hidden="true" className="rounded-full bg-red-700 px-1.5 text-xs font-semibold text-white">
+                  {unread > 99 ? "99+" : unread}
+                </span>
+              )}
+            </Link>
             {memberships.length > 1 ? (
               <form action={switchTenantAction} className="flex items-center gap-2">
                 <label htmlFor="tenant-switcher" className="text-slate-600">

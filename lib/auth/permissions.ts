@@ -40,6 +40,10 @@ export const ACTIONS = [
   "usage.plan.manage",
   // The plan of the platform's own Intuit app: the platform operator's alone, never a tenant role's.
   "platform.plan.manage",
+  // The notification inbox and one's own email preferences: every member, for themselves. Never an API key's.
+  "notifications.read",
+  // The tenant's outbound webhook endpoints: register, change, rotate secrets, send a test, read their delivery logs.
+  "notifications.endpoints.manage",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -65,9 +69,10 @@ const MATRIX: Record<Role, ReadonlySet<Action>> = {
     "reconciliation.manage",
     "ledger.read",
     "ledger.write",
+    "notifications.read",
   ]),
   admin: new Set<Action>(ACTIONS.filter((action) => !isPlatformOnly(action))),
-  auditor: new Set<Action>(["quickbooks.status.read", "logs.read", "logs.export", "health.read", "mappings.read", "ledger.read"]),
+  auditor: new Set<Action>(["quickbooks.status.read", "logs.read", "logs.export", "health.read", "mappings.read", "ledger.read", "notifications.read"]),
 };
 
 /** What a tenant role alone may do. Pages and routes ask `allows()`, which adds the platform operator's flag. */
@@ -124,6 +129,8 @@ export const KEY_NEVER_ACTIONS = [
   "apikeys.manage",
   "usage.plan.manage",
   "platform.plan.manage",
+  "notifications.read",
+  "notifications.endpoints.manage",
 ] as const satisfies readonly Action[];
 // A compile error here means a scope grants one of KEY_NEVER_ACTIONS.
 const _keysNeverGrant: Extract<ApiKeyAction, (typeof KEY_NEVER_ACTIONS)[number]> extends never ? true : never = true;
@@ -181,6 +188,17 @@ export const ROUTE_ACTIONS = {
   "POST /api/quickbooks/mappings/production/resolve": "mappings.manage",
   "POST /api/quickbooks/mappings/suggest": "mappings.manage",
   "POST /api/quickbooks/mappings/validate": "mappings.manage",
+  "GET /api/quickbooks/notifications": "notifications.read",
+  "POST /api/quickbooks/notifications/read": "notifications.read",
+  "GET /api/quickbooks/notifications/preferences": "notifications.read",
+  "PUT /api/quickbooks/notifications/preferences": "notifications.read",
+  "GET /api/quickbooks/notifications/endpoints": "notifications.endpoints.manage",
+  "POST /api/quickbooks/notifications/endpoints": "notifications.endpoints.manage",
+  "PATCH /api/quickbooks/notifications/endpoints/[id]": "notifications.endpoints.manage",
+  "DELETE /api/quickbooks/notifications/endpoints/[id]": "notifications.endpoints.manage",
+  "POST /api/quickbooks/notifications/endpoints/[id]/rotate": "notifications.endpoints.manage",
+  "POST /api/quickbooks/notifications/endpoints/[id]/test": "notifications.endpoints.manage",
+  "GET /api/quickbooks/notifications/endpoints/[id]/deliveries": "notifications.endpoints.manage",
   "GET /api/quickbooks/qbo-accounts": "mappings.read",
   "GET /api/quickbooks/sync": "mappings.read",
   "POST /api/quickbooks/sync": "sync.run",
@@ -215,4 +233,5 @@ export const PAGE_ACTIONS = {
   "/integrations/quickbooks/mappings": "mappings.read",
   "/integrations/quickbooks/reconciliation": "mappings.read",
   "/integrations/quickbooks/usage": "usage.read",
+  "/integrations/quickbooks/notifications": "notifications.read",
 } as const satisfies Record<string, Action>;

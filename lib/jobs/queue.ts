@@ -14,6 +14,7 @@ import { processPendingWebhookEvents } from "@/lib/quickbooks/process-webhook-ev
 import { runRevocationRetrySweep, type RevocationSweepResult } from "./revocation-retry-sweep";
 import { claimMark } from "./store/sweep-marks";
 import { describeError } from "@/lib/describe-error";
+import { HARD_EXPIRY_CHECK_EVERY_MS, warnHardExpiry } from "@/lib/notifications/warn-hard-expiry";
 
 /**
  * The background job runner, the one place that knows how jobs are scheduled:
@@ -68,6 +69,8 @@ export interface SweepReport {
   governor: Awaited<ReturnType<typeof governBackgroundReads>> | null;
   /** The usage alerts raised in this run (every 10 minutes: 50, 80, 95, 100 % of each app's quota), or null. */
   usageAlerts: UsageAlertsResult | null;
+  /** Five-year expiry warnings (30 and 7 days) newly emitted in this run (every hour), or null. */
+  hardExpiryWarnings: number | null;
   catchUp: CatchUpSweepResult | null;
   webhooks: Awaited<ReturnType<typeof processPendingWebhookEvents>> | null;
   retention: RetentionResult | null;
@@ -98,7 +101,7 @@ function logError(context: string, error: unknown): void {
  * catch-up (see above).
  */
 export async function runTokenSweeps(options: { now?: Date; renewal?: Pick<RenewalSweepOptions, "budgetMs" | "onBacklog"> } = {}): Promise<SweepReport> {
-  const report: SweepReport = { heartbeat: null, renewal: null, revocations: null, reverify: null, governor: null, usageAlerts: null, catchUp: null, webhooks: null, retention: null, syncs: null };
+  const report: SweepReport = { heartbeat: null, renewal: null, revocations: null, reverify: null, governor: null, usageAlerts: null, hardExpiryWarnings: null, catchUp: null, webhooks: null, retention: null, syncs: null };
   const step = async <K extends keyof SweepReport>(key: K, what: string, run: () => Promise<SweepReport[K]>) => {
     try {
       report[key] = await run();
@@ -114,6 +117,7 @@ export async function runTokenSweeps(options: { now?: Date; renewal?: Pick<Renew
   await step("webhooks", "webhook processing", () => processPendingWebhookEvents({ now: options.now }));
   await step("governor", "background-read governor", async () => ((await claimMark("governor", now, GOVERN_EVERY_MS)) ? governBackgroundReads(now) : null));
   await step("usageAlerts", "usage alerts", async () => ((await claimMark("usage_alerts", now, USAGE_ALERTS_EVERY_MS)) ? evaluateUsageAlerts(now) : null));
+  await step("hardExpiryWarnings", "hard-expiry warnings", async () => ((await claimMark("hard_expiry_warnings", now, HARD_EXPIRY_CHECK_EVERY_MS)) ? warnHardExpiry(now) : null));
   await step("catchUp", "CDC catch-up sweep", () => runCatchUpSweep({ now: options.now }));
   await step("reverify", "re-verify sweep", () => runReverifySweep({ now: options.now }));
   await step("retention", "retention sweep", () => runRetentionSweep({ now: options.now }));

@@ -9,6 +9,7 @@ import { IntuitApiError } from "@/lib/intuit/faults";
 import { getTrialBalance, type AccountingMethod, type TrialBalanceReport } from "@/lib/intuit/trial-balance";
 import { readAccountingMethod } from "./accounting-method";
 import { callQuickBooks } from "@/lib/quickbooks/client/qbo-client";
+import { emitEvent } from "@/lib/notifications/store/outbox";
 import { describeApiError } from "@/lib/quickbooks/rules/intuit-failures";
 import { classificationOf } from "./rules/account-types";
 import { periodBalances, periodEndOf, reportRangeFor, type ChartAccountFact } from "./rules/period-balances";
@@ -92,6 +93,14 @@ export async function createReconciliation(input: CreateReconciliationOptions): 
       .returning();
     if (lines.length > 0) await tx.insert(reconciliationLines).values(lines.map((line) => ({ ...line, reconciliationId: created!.id, tenantId: input.tenantId })));
     const totals = totalsOf(lines.map((l) => ({ ...l, explanation: null })));
+    if (totals.unexplained > 0) {
+      await emitEvent(tx, {
+        tenantId: input.tenantId,
+        type: "reconciliation.differences",
+        data: { reconciliationId: created!.id, period, environment: connection.environment, unexplained: totals.unexplained },
+        dedupeKey: `reconciliation:${created!.id}`,
+      });
+    }
     await recordAudit(tx, {
       tenantId: input.tenantId,
       actorUserId: input.actorUserId,

@@ -10,6 +10,7 @@ import { countAccounts, queryAccountPage } from "@/lib/intuit/account-query";
 import { getChangeDataCapture } from "@/lib/intuit/change-data-capture";
 import { IntuitApiError } from "@/lib/intuit/faults";
 import { recordSyncError } from "@/lib/metrics/record";
+import { emitEvent } from "@/lib/notifications/store/outbox";
 import { describeApiError } from "@/lib/quickbooks/rules/intuit-failures";
 import { callQuickBooks, type QuickBooksCaller } from "@/lib/quickbooks/client/qbo-client";
 import { syncRefused } from "./errors";
@@ -225,10 +226,14 @@ async function fail(claimed: SyncRun, error: unknown): Promise<SyncRun | null> {
   const runId = claimed.id;
   const message = error instanceof IntuitApiError ? describeApiError(error) : error instanceof AppError ? error.userMessage : "The sync stopped on an unexpected error. Resume it to continue where it stopped.";
   if (!(error instanceof IntuitApiError) && !(error instanceof AppError)) console.error(`Sync run ${runId} failed: ${describeError(error)}`);
-  const [run] = await db().update(syncRuns).set({ status: "failed", errorMessage: message, finishedAt: new Date() }).where(heldBy(claimed)).returning();
-  if (run) {
-    await recordAudit(db(), { tenantId: run.tenantId, actorUserId: run.requestedByUserId, action: "sync.failed", target: `quickbooks:${run.environment}:${run.realmId}`, outcome: "failure", details: { runId, message } });
-    await recordSyncError({ tenantId: run.tenantId, kind: error instanceof IntuitApiError ? error.kind : "internal" });
-  }
+  const run = await db().transaction(async (tx) => {
+    const [failed] = await tx.update(syncRuns).set({ status: "failed", errorMessage: message, finishedAt: new Date() }).where(heldBy(claimed)).returning();
+    if (!failed) return null;
+    await recordAudit(tx, { tenantId: failed.tenantId, actorUserId: failed.requestedByUserId, action: "sync.failed", target: `quickbooks:${failed.environment}:${failed.realmId}`, outcome: "failure", details: { runId, message } });
+    await emitEvent(tx, { tenantId: failed.tenantId, type: "sync.failed", data: { runId, environment: failed.environment, realmId: failed.realmId, message }, dedupeKey: `sync-run:${runId}` });
+    return failed;
+  });
+  // Outside the transaction: metrics use their own connection (on PGlite, the one connection the transaction holds).
+  if (run) await recordSyncError({ tenantId: run.tenantId, kind: error instanceof IntuitApiError ? error.kind : "internal" });
   return run ?? null;
 }

@@ -30,17 +30,28 @@ export interface EventData {
 
 export type EventType = keyof EventData;
 
+/**
+ * "Send test event" on an endpoint: posted to that endpoint only, tried once, never emailed or shown in the inbox. Not
+ * part of the vocabulary (nothing in the product emits it), so receivers can tell a test from a real event.
+ */
+export const TEST_EVENT_TYPE = "endpoint.test";
+
 interface EventKind<T extends EventType> {
   /** One line, for the inbox and the email's subject (the tenant's name is added in front). */
   title: string;
   /** What happened and what to do, in plain words. */
   body: (data: EventData[T]) => string;
-  /** The button: its label and the console page that does it. */
-  action: { label: string; path: string };
+  /** The button: its label and the console page that does it (a page for the event's own company when it names one). */
+  action: { label: string; path: string | ((data: EventData[T]) => string) };
   /** Who can act on it: the tenant's members whose role grants this get the email (unless they turned it off). */
   permission: Action;
 }
 
+/**
+ * Intuit's Reconnect URL page (app/quickbooks/reconnect): for a company, it switches the reader to the tenant holding
+ * it before anything starts, so an email about one tenant never reconnects another the reader happens to have open.
+ */
+const reconnectPath = (d: ConnectionData) => (d.realmId ? `/quickbooks/reconnect?realmId=${encodeURIComponent(d.realmId)}` : "/integrations/quickbooks");
 const env = (e: "sandbox" | "production" | null) => (e === "production" ? "production" : "sandbox");
 const company = (d: ConnectionData) => `the ${env(d.environment)} QuickBooks company${d.realmId ? ` ${d.realmId}` : ""}`;
 
@@ -54,7 +65,7 @@ const KINDS: { [T in EventType]: EventKind<T> } = {
   "connection.reauthorization_required": {
     title: "QuickBooks needs to be reconnected",
     body: (d) => `${d.message} Until then nothing syncs with ${company(d)}.`,
-    action: { label: "Reconnect", path: "/integrations/quickbooks" },
+    action: { label: "Reconnect", path: reconnectPath },
     permission: "quickbooks.connect",
   },
   "connection.disconnected": {
@@ -76,7 +87,7 @@ const KINDS: { [T in EventType]: EventKind<T> } = {
     title: "QuickBooks authorization expires soon",
     body: (d) =>
       `Intuit ends the authorization of ${company(d)} on ${d.expiresAt.slice(0, 10)}, in ${d.daysLeft} days, whatever renewals happen. Reconnect before then to keep syncing.`,
-    action: { label: "Reconnect", path: "/integrations/quickbooks" },
+    action: { label: "Reconnect", path: reconnectPath },
     permission: "quickbooks.connect",
   },
   "webhooks.dead_lettered": {
@@ -119,11 +130,17 @@ export function isEventType(value: string): value is EventType {
 
 /** What an event says and asks for. */
 export function describeEvent<T extends EventType>(type: T, data: EventData[T]): { title: string; body: string; action: { label: string; path: string }; permission: Action } {
-  const kind = KINDS[type];
-  return { title: kind.title, body: (kind.body as (d: EventData[T]) => string)(data), action: kind.action, permission: kind.permission };
+  const kind = KINDS[type] as EventKind<T>;
+  const path = typeof kind.action.path === "function" ? kind.action.path(data) : kind.action.path;
+  return { title: kind.title, body: kind.body(data), action: { label: kind.action.label, path }, permission: kind.permission };
 }
 
 /** The permission a type's recipients hold. */
 export function permissionFor(type: EventType): Action {
   return KINDS[type].permission;
+}
+
+/** A type's one-line title (the same for every event of it). */
+export function eventTitle(type: EventType): string {
+  return KINDS[type].title;
 }

@@ -5,6 +5,7 @@ import { rowsOf } from "@/db/rows";
 import { quickbooksChanges, quickbooksConnections, webhookEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { recordProcessingError, recordWebhookDelays } from "@/lib/metrics/record";
+import { emitEvent } from "@/lib/notifications/store/outbox";
 import { requestCatchUp } from "./store/catch-up-requests";
 import { describeError } from "@/lib/describe-error";
 
@@ -107,10 +108,13 @@ export async function processPendingWebhookEvents(options: { now?: Date; limit?:
           // Shown on the logs page: what failed, never the statement's values.
           const message = describeError(error).slice(0, 300);
           const dead = event.attempts >= MAX_WEBHOOK_ATTEMPTS;
-          await db()
-            .update(webhookEvents)
-            .set(dead ? { status: "dead", lastError: message } : { lastError: message, nextAttemptAt: new Date(now.getTime() + webhookRetryDelayMs(event.attempts)) })
-            .where(eq(webhookEvents.id, event.id));
+          await db().transaction(async (tx) => {
+            await tx
+              .update(webhookEvents)
+              .set(dead ? { status: "dead", lastError: message } : { lastError: message, nextAttemptAt: new Date(now.getTime() + webhookRetryDelayMs(event.attempts)) })
+              .where(eq(webhookEvents.id, event.id));
+            if (dead && event.tenantId) await notifyDeadLetter(tx, event.tenantId, event.id);
+          });
           outcome[dead ? "dead" : "retried"]++;
           health.failed(event, dead);
           // Its change never reached quickbooks_changes: the tenant's next catch-up is asked for now, not at the floor.
@@ -165,4 +169,17 @@ export async function retryDeadWebhookEvents(tenantId: string, actorUserId: stri
     await recordAudit(tx, { tenantId, actorUserId, action: "webhooks.retried", target: "webhook_events", outcome: "success", details: { requeued: revived.length } });
     return revived.length;
   });
+}
+
+/**
+ * The tenant is told when its dead-letter queue stops being empty, once: more events dying meanwhile add to the same
+ * queue, which the console shows with its Retry. After a Retry empties it, the next death is news again.
+ */
+async function notifyDeadLetter(tx: Transaction, tenantId: string, eventId: number): Promise<void> {
+  const [row] = await tx
+    .select({ dead: sql<number>`count(*)::int` })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.tenantId, tenantId), eq(webhookEvents.status, "dead")));
+  if (row?.dead !== 1) return;
+  await emitEvent(tx, { tenantId, type: "webhooks.dead_lettered", data: { environment: null, events: 1 }, dedupeKey: `dead-letter:${eventId}` });
 }

@@ -4,6 +4,7 @@ import { intuitUsageAlerts } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { tenantOfAppKey } from "./app-key";
 import { readUsageSnapshot } from "./read-usage-snapshot";
+import { emitEvent } from "@/lib/notifications/store/outbox";
 import { crossedThresholds, type AlertBasis } from "./rules/alert-thresholds";
 import { usageDayOf } from "./rules/quota-month";
 import { listIntuitApps } from "./store/intuit-apps";
@@ -66,6 +67,17 @@ export async function evaluateUsageAlerts(now = new Date()): Promise<UsageAlerts
             tier: snapshot.plan.tier,
           },
         });
+        // A tenant's own Intuit app: its members hear of it (the platform's app is the operator's, on the usage page).
+        const tenantId = tenantOfAppKey(app.appKey);
+        if (tenantId && alert.basis === "actual") {
+          await emitEvent(tx, {
+            tenantId,
+            type: "usage.quota_threshold",
+            data: { threshold: alert.threshold, reads: readsAtAlert, quota: snapshot.plan.monthlyQuota, month },
+            dedupeKey: `usage:${app.appKey}:${month}:${alert.threshold}`,
+            at: now,
+          });
+        }
         raised.push({ appKey: app.appKey, threshold: alert.threshold, basis: alert.basis as AlertBasis });
       }
     });

@@ -4,7 +4,7 @@ import { db } from "@/db";
 import { rowsOf } from "@/db/rows";
 
 /** The marks the background jobs keep (db/schema/background.ts sweep_marks). */
-export type SweepMark = "sweeps" | "webhook_evidence" | "governor" | "webhook_refused" | "usage_alerts";
+export type SweepMark = "sweeps" | "webhook_evidence" | "governor" | "webhook_refused" | "usage_alerts" | "hard_expiry_warnings";
 
 type Previous = { previous: string | Date | null };
 const asDate = (value: string | Date | null | undefined) => (value === null || value === undefined ? null : new Date(value));

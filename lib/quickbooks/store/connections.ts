@@ -6,6 +6,8 @@ import { recordAudit, type AuditDetails, type RequestMeta } from "@/lib/audit/re
 import type { IntuitEnvironment } from "@/lib/env";
 import { assertTransition, isReauthorizationReason, REAUTHORIZATION, TRANSITION_REASONS, type TransitionReason } from "../rules/connection-state";
 import type { ConnectionFacts } from "../rules/steps";
+import { connectionEventFor } from "@/lib/notifications/rules/connection-events";
+import { emitEvent, lastConnectionEvent } from "@/lib/notifications/store/outbox";
 
 export type ConnectionRow = typeof quickbooksConnections.$inferSelect;
 
@@ -167,5 +169,20 @@ export async function transitionConnection(
     details: { from: connection.status, to, ...details },
   });
   if (to === "active" && connection.status !== "active") await recordAudit(tx, { ...audit, action: "connection.activated", outcome: "success" });
+  await notifyMove(tx, moved, to, reason, actor, at);
   return moved;
+}
+
+/** The notification a move sends (lib/notifications), in the move's own transaction: sent if and only if it commits. */
+async function notifyMove(tx: Transaction, moved: ConnectionRow, to: ConnectionStatus, reason: TransitionReason, actor: TransitionEffects["actor"], at: Date): Promise<void> {
+  const type = connectionEventFor(to, await lastConnectionEvent(tx, moved.tenantId, moved.environment));
+  if (!type) return;
+  const base = { environment: moved.environment, realmId: moved.realmId };
+  const event =
+    type === "connection.reauthorization_required"
+      ? { type, data: { ...base, reason: moved.lastErrorCode ?? reason, message: moved.lastErrorMessage ?? "Reauthorization required. Reconnect to QuickBooks." } }
+      : type === "connection.disconnected"
+        ? { type, data: { ...base, by: actor.userId || actor.apiKeyId ? ("console" as const) : ("quickbooks" as const) } }
+        : { type, data: base };
+  await emitEvent(tx, { tenantId: moved.tenantId, ...event, at });
 }
