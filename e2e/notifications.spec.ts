@@ -54,7 +54,8 @@ test("a connection that breaks unattended is emailed, posted and counted; its re
   await page.getByTestId("notifications-button").click();
   await expect(page.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
   await page.getByLabel("Endpoint URL").fill(receiverUrl);
-  for (const name of ["QuickBooks needs to be reconnected", "QuickBooks is working again"]) await page.getByRole("checkbox", { name: new RegExp(name) }).check();
+  const events = page.getByRole("group", { name: /^Events/ });
+  for (const name of ["QuickBooks needs to be reconnected", "QuickBooks is working again"]) await events.getByRole("checkbox", { name: new RegExp(name) }).check();
   await page.getByRole("button", { name: "Add endpoint" }).click();
   const shown = page.getByTestId("endpoint-secret");
   await expect(shown).toContainText("it is not shown again");

@@ -142,6 +142,8 @@ describe("the outbox", () => {
     await connectTenant("accountant@acme.test");
     expect(await events("connection.recovered")).toHaveLength(1);
     expect(await events("connection.connected")).toHaveLength(1);
+    // Starting the reconnect kept the status (reauthorization_required): no second "needs to be reconnected".
+    expect(await events("connection.reauthorization_required")).toHaveLength(1);
   });
 
   it("survives a sender that dies after claiming a delivery: the next sender sends it once the lease ends", async () => {

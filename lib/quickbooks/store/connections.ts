@@ -169,7 +169,8 @@ export async function transitionConnection(
     details: { from: connection.status, to, ...details },
   });
   if (to === "active" && connection.status !== "active") await recordAudit(tx, { ...audit, action: "connection.activated", outcome: "success" });
-  await notifyMove(tx, moved, to, reason, actor, at);
+  // A move that keeps the status (a reconnect started from reauthorization_required) is no news.
+  if (to !== connection.status) await notifyMove(tx, moved, to, reason, actor, at);
   return moved;
 }
 
