@@ -99,7 +99,8 @@ test("a connection that breaks unattended is emailed, posted and counted; its re
   await expect(page.getByTestId("reconnect-tenant")).toHaveText("Acme Field Services");
   await page.getByRole("button", { name: "Reconnect to QuickBooks" }).click();
   await consentAtIntuit(page, REALM);
-  await expect(page.getByTestId("sync-indicator")).toHaveAttribute("data-state", "green");
+  // Active again (the indicator may stay red for a reason of the tenant's own: a month an earlier spec left unexplained).
+  await expect(page.getByTestId("connection-status")).toHaveText("active");
 
   // Recovered: one message by every channel, however long we look.
   await expect.poll(() => received.filter((r) => r.type === "connection.recovered").length, { timeout: 20_000 }).toBe(1);

@@ -31,13 +31,14 @@ test("no page, API answer or client bundle holds the client secret, a token or a
     "/integrations/quickbooks/settings",
     "/integrations/quickbooks/api-keys",
     "/integrations/quickbooks/tenants",
+    "/integrations/quickbooks/notifications",
     "/quickbooks/disconnected",
   ]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(200);
     seen.push(await page.content(), (await response?.text()) ?? "");
   }
-  for (const api of ["/api/quickbooks/status", "/api/quickbooks/settings"]) {
+  for (const api of ["/api/quickbooks/status", "/api/quickbooks/settings", "/api/quickbooks/notifications", "/api/quickbooks/notifications/endpoints"]) {
     const response = await page.request.get(api);
     expect(response.status(), api).toBe(200);
     seen.push(await response.text());
