@@ -124,6 +124,7 @@ const rawSchema = z.object({
   MAIL_FROM: optionalString.pipe(z.string().max(200).optional()),
   QBC_NOTIFICATIONS: optionalString.pipe(z.enum(["on", "off"]).optional()),
   QBC_WEBHOOKS_PRIVATE_NETWORK: optionalString.pipe(z.enum(["allow", "refuse"]).optional()),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
 });
 
 /** The local mail catcher `npm run dev` starts (mocks/mail): development mail goes there, never off the machine. */
@@ -161,6 +162,8 @@ export interface Env {
    * systems listen on its own private network, and the browser tests' local receiver.
    */
   webhooksPublicOnly: boolean;
+  /** The bearer token GET /api/metrics asks for; null: the endpoint is off (404). */
+  metricsToken: string | null;
   /** CSV exports at once per process and per tenant, and how long a client may take no bytes before it is cut. */
   exports: { perProcess: number; perTenant: number; idleTimeoutMs: number };
   intuit: {
@@ -281,6 +284,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     },
     notificationSender: raw.QBC_NOTIFICATIONS !== "off",
     webhooksPublicOnly: isProduction && raw.QBC_WEBHOOKS_PRIVATE_NETWORK !== "allow",
+    metricsToken: raw.METRICS_TOKEN ?? null,
     exports: {
       perProcess: exportsPerProcess,
       perTenant: exportsPerTenant,

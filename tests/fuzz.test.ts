@@ -76,6 +76,7 @@ const PLAN: Record<string, RoutePlan> = {
   "GET /api/auth/[...nextauth]": { body: "none", acts: false },
   "POST /api/auth/[...nextauth]": { body: "auth-form", acts: false },
   "GET /api/health": { body: "none", acts: false },
+  "GET /api/metrics": { body: "none", acts: false },
   "GET /api/ready": { body: "none", acts: false },
   "GET /api/quickbooks/api-keys": { body: "none", acts: false },
   "POST /api/quickbooks/api-keys": { body: "json", fields: ["name", "scopes", "expiresAt"], acts: true, limit: JSON_BODY_LIMIT_BYTES },

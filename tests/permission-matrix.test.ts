@@ -26,6 +26,7 @@ const EXEMPT_ROUTES: Record<string, string> = {
   "/api/quickbooks/callback": "Intuit's redirect back: bound to the user and tenant by the single-use, hashed state, not by a role.",
   "/api/quickbooks/webhooks": "Intuit's webhook endpoint: authenticated by the intuit-signature HMAC of the raw body, not a session.",
   "/api/health": "The liveness probe for load balancers: answers that the process is up, reads nothing and says nothing else.",
+  "/api/metrics": "Prometheus's scrape: authenticated by the METRICS_TOKEN bearer token, not a session; off when unset.",
   "/api/ready": "The readiness probe for load balancers: says ready or which check failed (database, migrations, jobs), nothing else.",
 };
 

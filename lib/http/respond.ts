@@ -1,13 +1,21 @@
 import "server-only";
 import { toErrorResponse } from "@/lib/errors";
+import { observeHttpRequest } from "@/lib/ops/metrics";
 
-/** Runs a route handler's body and turns any thrown error into the contract's JSON error. */
-export async function respond(body: () => Promise<Response>): Promise<Response> {
+/**
+ * Runs a route handler's body, turns any thrown error into the contract's JSON error, and counts the answer in the
+ * request metrics (method, route template, status, duration: lib/ops/metrics.ts).
+ */
+export async function respond(req: Request, body: () => Promise<Response>): Promise<Response> {
+  const started = performance.now();
+  let response: Response;
   try {
-    return await body();
+    response = await body();
   } catch (error) {
-    return toErrorResponse(error);
+    response = toErrorResponse(error);
   }
+  observeHttpRequest(req.method, new URL(req.url).pathname, response.status, (performance.now() - started) / 1000);
+  return response;
 }
 
 /** JSON that must never be cached: it describes a tenant's connection. */

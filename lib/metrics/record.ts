@@ -8,6 +8,7 @@ import type { MeterCategory, ReadCause } from "@/lib/intuit/operations";
 import { usageDayOf } from "@/lib/usage/rules/quota-month";
 import { emptyHistogram, histogramOf } from "./histogram";
 import { describeError } from "@/lib/describe-error";
+import { metrics } from "@/lib/ops/metrics";
 
 /**
  * Writers of the integration-health metrics (db/schema/health-metrics.ts), on the hot path of every QuickBooks call:
@@ -179,6 +180,7 @@ function usageCte(input: RecordApiCallInput, at: Date): SQL {
  * usage (intuit_usage_daily, per UTC day, app, environment, tenant, operation and cause), in one statement.
  */
 export function recordApiCall(input: RecordApiCallInput): Promise<void> {
+  metrics().intuitCalls.observe({ operation: input.operation, outcome: input.outcome, environment: input.environment }, Math.max(0, input.latencyMs) / 1000);
   return safely("api_call", async () => {
     const at = input.at ?? new Date();
     const latencyMs = wholeMs(input.latencyMs);

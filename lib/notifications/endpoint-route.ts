@@ -19,7 +19,7 @@ export interface EndpointActionInput {
  */
 export function endpointRoute(act: (input: EndpointActionInput) => Promise<unknown>, init?: ResponseInit) {
   return (req: Request, { params }: { params: Promise<{ id: string }> }) =>
-    respond(async () => {
+    respond(req, async () => {
       const actor = await requireActor(req, "notifications.endpoints.manage");
       const endpointId = parseUuid((await params).id, endpointNotFound);
       return privateJson(await act({ tenantId: actor.tenantId, actorUserId: actor.userId, meta: requestMetaFrom(req), endpointId }), init);

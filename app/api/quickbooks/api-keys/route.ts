@@ -10,14 +10,14 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { readJson } from "@/lib/http/read-json";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "apikeys.manage");
     return privateJson({ apiKeys: await listApiKeys({ tenantId: actor.tenantId }) });
   });
 }
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "apikeys.manage");
     const input = apiKeyCreateSchema.parse(await readJson(req));
     const created = await createApiKey({ tenantId: actor.tenantId, actorUserId: actor.userId, actorEmail: actor.email, input, meta: requestMetaFrom(req) });

@@ -27,7 +27,7 @@ function callbackInputOf(url: URL): CallbackInput {
 
 export async function GET(req: Request) {
   return withServerTiming(() =>
-    respond(async () => {
+    respond(req, async () => {
       const actor = await actorFromHeaders(req.headers);
       const outcome = await completeCallback(callbackInputOf(new URL(req.url)), actor, requestMetaFrom(req));
       const console = new URL("/integrations/quickbooks", env().appUrl);

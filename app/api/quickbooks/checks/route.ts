@@ -5,7 +5,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "quickbooks.verify");
     return privateJson(await getConnectionStatus(actor.tenantId, { forceDiscovery: true }));
   });

@@ -24,7 +24,7 @@ async function startConnectResponse(req: Request): Promise<Response> {
       const target = error.code === "unauthenticated" ? "/login?callbackUrl=/integrations/quickbooks" : `/integrations/quickbooks?callback=${error.code}`;
       return Response.redirect(new URL(target, env().appUrl), 302);
     }
-    return respond(() => Promise.reject(error));
+    return respond(req, () => Promise.reject(error));
   }
 }
 

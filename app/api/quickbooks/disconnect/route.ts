@@ -6,7 +6,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { disconnectConnection } from "@/lib/quickbooks/disconnect-connection";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "quickbooks.disconnect");
     return privateJson(await disconnectConnection({ tenantId: actor.tenantId, actorUserId: actor.userId, meta: requestMetaFrom(req) }));
   });

@@ -13,14 +13,14 @@ import { importLedger, LEDGER_IMPORT_MAX_BYTES, type ImportLedgerOptions } from 
 import { listLedgerAccounts } from "@/lib/ledger/list-ledger-accounts";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "ledger.read");
     return privateJson({ accounts: await listLedgerAccounts({ tenantId: actor.tenantId }) });
   });
 }
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "ledger.write");
     const input = await readLedgerInput(req);
     const imported = await importLedger({ tenantId: actor.tenantId, ...auditActorOf(actor), input, meta: requestMetaFrom(req) });

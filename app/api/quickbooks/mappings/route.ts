@@ -4,7 +4,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { getMappingOverview } from "@/lib/ledger/get-mapping-overview";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     return privateJson(await getMappingOverview({ tenantId: actor.tenantId }));
   });

@@ -4,7 +4,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { listInbox } from "@/lib/notifications/inbox";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "notifications.read");
     return privateJson(await listInbox({ tenantId: actor.tenantId, userId: actor.userId, role: actor.role }));
   });

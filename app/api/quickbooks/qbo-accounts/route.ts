@@ -6,7 +6,7 @@ import { chartSearchInput } from "@/lib/ledger/rules/inputs";
 import { searchChart } from "@/lib/ledger/search-chart";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     const input = chartSearchInput.parse(Object.fromEntries(new URL(req.url).searchParams));
     const after = input.afterName !== undefined && input.afterId !== undefined ? { name: input.afterName, id: input.afterId } : undefined;

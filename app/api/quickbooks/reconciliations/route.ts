@@ -11,14 +11,14 @@ import { readReconciliation } from "@/lib/ledger/read-reconciliation";
 import { reconciliationInput } from "@/lib/ledger/rules/inputs";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     return privateJson({ reconciliations: await listReconciliations(actor.tenantId) });
   });
 }
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "reconciliation.manage");
     const input = reconciliationInput.parse(await readOptionalJson(req));
     const created = await createReconciliation({ tenantId: actor.tenantId, ...input, actorUserId: actor.userId, meta: requestMetaFrom(req) });

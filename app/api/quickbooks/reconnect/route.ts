@@ -7,7 +7,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { startConnect } from "@/lib/quickbooks/start-connect";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const { actor, session } = await requireNamedTenantActor(req, "quickbooks.connect");
     // Before the authorization: Intuit's callback completes only for the tenant the session acts for.
     if (session.actor.tenantId !== actor.tenantId) await switchTenant({ session, tenantId: actor.tenantId });

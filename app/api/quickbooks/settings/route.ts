@@ -8,14 +8,14 @@ import { getIntuitSettings } from "@/lib/quickbooks/get-intuit-settings";
 import { settingsUpdateSchema, updateIntuitSettings } from "@/lib/quickbooks/update-intuit-settings";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "credentials.manage");
     return privateJson(await getIntuitSettings(actor.tenantId, actor.userId, requestMetaFrom(req)));
   });
 }
 
 export async function PUT(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "credentials.manage");
     const update = settingsUpdateSchema.parse(await readJson(req));
     await updateIntuitSettings(actor.tenantId, actor.userId, update, requestMetaFrom(req));

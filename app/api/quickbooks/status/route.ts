@@ -4,7 +4,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { getConnectionStatus } from "@/lib/quickbooks/get-connection-status";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "quickbooks.status.read");
     return privateJson(await getConnectionStatus(actor.tenantId));
   });

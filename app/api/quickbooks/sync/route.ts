@@ -12,14 +12,14 @@ import { environmentInput } from "@/lib/ledger/rules/inputs";
 import { runSync } from "@/lib/ledger/run-sync";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     return privateJson({ runs: await listSyncRuns(actor.tenantId) });
   });
 }
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "sync.run");
     const { environment } = environmentInput.parse(await readOptionalJson(req));
     const run = await requestSync({ tenantId: actor.tenantId, environment, actorUserId: actor.userId, meta: requestMetaFrom(req) });

@@ -5,7 +5,7 @@ import { respond } from "@/lib/http/respond";
 import { downloadVerifyFile } from "@/lib/quickbooks/download-verify-file";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     // Every role may read the connection's status, and this evidence is part of it.
     const actor = await requireActor(req, "quickbooks.status.read");
     const { filename, file } = await downloadVerifyFile({

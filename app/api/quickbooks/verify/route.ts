@@ -7,7 +7,7 @@ import { verifyConnection } from "@/lib/quickbooks/verify-connection";
 
 export async function POST(req: Request) {
   return withServerTiming(() =>
-    respond(async () => {
+    respond(req, async () => {
       const actor = await requireActor(req, "quickbooks.verify");
       const verified = await verifyConnection({ tenantId: actor.tenantId, ...auditActorOf(actor), meta: requestMetaFrom(req) });
       return privateJson({ verified });

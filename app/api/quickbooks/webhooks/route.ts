@@ -6,7 +6,7 @@ import { readWebhookBody } from "@/lib/quickbooks/read-webhook-body";
 import { receiveWebhook } from "@/lib/quickbooks/receive-webhook";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const body = await readWebhookBody(req);
     const answer = await receiveWebhook({ body, signature: req.headers.get("intuit-signature"), contentType: req.headers.get("content-type"), sourceIp: clientIp(req.headers) });
     if (answer.enqueued) processWebhooksAfterResponse();

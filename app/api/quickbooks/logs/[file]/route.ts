@@ -9,7 +9,7 @@ import { parseLogFilters, parseLogName } from "@/lib/logs/log-query";
 
 // Audit policy: every export writes logs.export_started before its first byte and logs.exported (rows) at its end.
 export async function GET(req: Request, { params }: { params: Promise<{ file: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "logs.export");
     const { file } = await params;
     const log = parseLogName(/^([a-z]+)\.csv$/.exec(file)?.[1]);

@@ -9,7 +9,7 @@ import { saveMapping } from "@/lib/ledger/save-mapping";
 import { mappingInput } from "@/lib/ledger/rules/inputs";
 
 export async function PUT(req: Request, { params }: { params: Promise<{ ledgerAccountId: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.manage");
     const ledgerAccountId = parseUuid((await params).ledgerAccountId, ledgerAccountNotFound);
     const input = mappingInput.parse(await readJson(req));

@@ -5,7 +5,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { applySuggestions } from "@/lib/ledger/apply-suggestions";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.manage");
     const mapped = await applySuggestions({ tenantId: actor.tenantId, actorUserId: actor.userId, meta: requestMetaFrom(req) });
     return privateJson({ mapped });

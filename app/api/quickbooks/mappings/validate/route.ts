@@ -8,7 +8,7 @@ import { environmentInput } from "@/lib/ledger/rules/inputs";
 import { validateAgainstLiveChart } from "@/lib/ledger/validate-against-live-chart";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.manage");
     const { environment } = environmentInput.parse(await readOptionalJson(req));
     const validation = await validateAgainstLiveChart({ tenantId: actor.tenantId, environment, actorUserId: actor.userId, meta: requestMetaFrom(req) });

@@ -8,14 +8,14 @@ import { createEndpoint, listEndpoints } from "@/lib/notifications/endpoints";
 import { endpointInput } from "@/lib/notifications/inputs";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "notifications.endpoints.manage");
     return privateJson({ endpoints: await listEndpoints(actor.tenantId) });
   });
 }
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "notifications.endpoints.manage");
     const input = endpointInput.parse(await readJson(req));
     return privateJson(await createEndpoint({ tenantId: actor.tenantId, actorUserId: actor.userId, meta: requestMetaFrom(req), ...input }), { status: 201 });

@@ -7,14 +7,14 @@ import { preferenceInput } from "@/lib/notifications/inputs";
 import { readEmailPreferences, setEmailPreference } from "@/lib/notifications/preferences";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "notifications.read");
     return privateJson({ preferences: await readEmailPreferences({ tenantId: actor.tenantId, userId: actor.userId, role: actor.role }) });
   });
 }
 
 export async function PUT(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "notifications.read");
     const input = preferenceInput.parse(await readJson(req));
     return privateJson({ preferences: await setEmailPreference({ tenantId: actor.tenantId, userId: actor.userId, role: actor.role, ...input }) });

@@ -7,7 +7,7 @@ import { markRead } from "@/lib/notifications/inbox";
 import { markReadInput } from "@/lib/notifications/inputs";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "notifications.read");
     const input = markReadInput.parse(await readJson(req));
     return privateJson(await markRead({ tenantId: actor.tenantId, userId: actor.userId, ids: "all" in input ? "all" : input.ids }));

@@ -6,7 +6,7 @@ import { reconciliationNotFound } from "@/lib/ledger/errors";
 import { readReconciliation } from "@/lib/ledger/read-reconciliation";
 
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     const read = await readReconciliation(actor.tenantId, parseId((await params).id, reconciliationNotFound));
     if (!read) throw reconciliationNotFound();

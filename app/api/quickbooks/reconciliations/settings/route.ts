@@ -8,14 +8,14 @@ import { readAccountingMethod, setAccountingMethod } from "@/lib/ledger/accounti
 import { accountingMethodInput } from "@/lib/ledger/rules/inputs";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     return privateJson({ accountingMethod: await readAccountingMethod(actor.tenantId) });
   });
 }
 
 export async function PUT(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "reconciliation.manage");
     const { accountingMethod } = accountingMethodInput.parse(await readJson(req));
     return privateJson({ accountingMethod: await setAccountingMethod({ tenantId: actor.tenantId, accountingMethod, actorUserId: actor.userId, meta: requestMetaFrom(req) }) });

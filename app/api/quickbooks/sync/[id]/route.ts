@@ -6,7 +6,7 @@ import { syncRunNotFound } from "@/lib/ledger/errors";
 import { findSyncRun } from "@/lib/ledger/find-sync-run";
 
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     const run = await findSyncRun(actor.tenantId, parseId((await params).id, syncRunNotFound));
     if (!run) throw syncRunNotFound();

@@ -6,7 +6,7 @@ import { syncRunsCsv } from "@/lib/ledger/rules/sync-runs-csv";
 import { csvExportResponse } from "@/lib/logs/export-response";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     return csvExportResponse(actor.tenantId, async () => ({ filename: "sync-runs.csv", body: syncRunsCsv(await listSyncRuns(actor.tenantId, 10_000)) }));
   });

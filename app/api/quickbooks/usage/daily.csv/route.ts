@@ -6,7 +6,7 @@ import { exportUsageCsv, usageCsvRangeSchema } from "@/lib/usage/export-usage-cs
 import { requireUsageView } from "@/lib/usage/resolve-usage-view";
 
 export async function GET(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "usage.read");
     const query = new URL(req.url).searchParams;
     const range = usageCsvRangeSchema.parse({ from: query.get("from") ?? undefined, to: query.get("to") ?? undefined });

@@ -6,7 +6,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { ownAppKeyOf, planUpdateSchema, updateAppPlan } from "@/lib/usage/update-app-plan";
 
 export async function PUT(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "usage.plan.manage");
     const update = planUpdateSchema.parse(await readJson(req));
     const appKey = await ownAppKeyOf(actor.tenantId);

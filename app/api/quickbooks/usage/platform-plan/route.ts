@@ -7,7 +7,7 @@ import { PLATFORM_APP_KEY } from "@/lib/usage/app-key";
 import { planUpdateSchema, updateAppPlan } from "@/lib/usage/update-app-plan";
 
 export async function PUT(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "platform.plan.manage");
     const update = planUpdateSchema.parse(await readJson(req));
     return privateJson({ plan: await updateAppPlan({ appKey: PLATFORM_APP_KEY, actorUserId: actor.userId, update, meta: requestMetaFrom(req) }) });

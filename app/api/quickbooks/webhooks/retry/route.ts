@@ -6,7 +6,7 @@ import { requestWebhookProcessing } from "@/lib/jobs/webhook-processing";
 import { retryDeadWebhookEvents } from "@/lib/quickbooks/process-webhook-events";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "webhooks.manage");
     const requeued = await retryDeadWebhookEvents(actor.tenantId, actor.userId);
     if (requeued > 0) afterResponse(requestWebhookProcessing);

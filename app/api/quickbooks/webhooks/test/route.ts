@@ -4,7 +4,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { sendTestWebhook } from "@/lib/quickbooks/send-test-webhook";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "webhooks.manage");
     return privateJson(await sendTestWebhook(actor.tenantId, actor.userId));
   });

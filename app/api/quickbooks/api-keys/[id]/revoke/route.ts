@@ -7,7 +7,7 @@ import { parseUuid } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "apikeys.manage");
     const apiKeyId = parseUuid((await params).id, apiKeyNotFound);
     return privateJson({ apiKey: await revokeApiKey({ tenantId: actor.tenantId, actorUserId: actor.userId, apiKeyId, meta: requestMetaFrom(req) }) });

@@ -11,7 +11,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { readJson } from "@/lib/http/read-json";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "apikeys.manage");
     const [apiKeyId, input] = [parseUuid((await params).id, apiKeyNotFound), apiKeyRotateSchema.parse(await readJson(req))];
     const rotated = await rotateApiKey({

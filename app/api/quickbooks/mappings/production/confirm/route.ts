@@ -8,7 +8,7 @@ import { productionConfirmationInput } from "@/lib/ledger/rules/inputs";
 import { confirmProductionAccounts } from "@/lib/ledger/resolve-in-production";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.manage");
     const input = productionConfirmationInput.parse(await readJson(req));
     return privateJson(await confirmProductionAccounts({ tenantId: actor.tenantId, ...input, actorUserId: actor.userId, meta: requestMetaFrom(req) }));

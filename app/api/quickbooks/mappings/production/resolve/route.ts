@@ -5,7 +5,7 @@ import { privateJson, respond } from "@/lib/http/respond";
 import { resolveInProduction } from "@/lib/ledger/resolve-in-production";
 
 export async function POST(req: Request) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.manage");
     return privateJson(await resolveInProduction({ tenantId: actor.tenantId, actorUserId: actor.userId }));
   });

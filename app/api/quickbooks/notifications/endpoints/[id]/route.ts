@@ -12,7 +12,7 @@ import { endpointPatch } from "@/lib/notifications/inputs";
 type Params = { params: Promise<{ id: string }> };
 
 export async function PATCH(req: Request, { params }: Params) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "notifications.endpoints.manage");
     const patch = endpointPatch.parse(await readJson(req));
     const endpointId = parseUuid((await params).id, endpointNotFound);

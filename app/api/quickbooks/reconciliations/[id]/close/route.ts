@@ -7,7 +7,7 @@ import { closeReconciliation } from "@/lib/ledger/close-reconciliation";
 import { reconciliationNotFound } from "@/lib/ledger/errors";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "reconciliation.manage");
     const reconciliationId = parseId((await params).id, reconciliationNotFound);
     const reconciliation = await closeReconciliation({ tenantId: actor.tenantId, reconciliationId, actorUserId: actor.userId, meta: requestMetaFrom(req) });

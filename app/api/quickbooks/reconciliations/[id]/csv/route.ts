@@ -8,7 +8,7 @@ import { exportReconciliation } from "@/lib/ledger/export-reconciliation";
 import { csvExportResponse } from "@/lib/logs/export-response";
 
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     const reconciliationId = parseId((await params).id, reconciliationNotFound);
     return csvExportResponse(actor.tenantId, async () => {

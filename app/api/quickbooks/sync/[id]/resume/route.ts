@@ -8,7 +8,7 @@ import { resumeSync } from "@/lib/ledger/resume-sync";
 import { runSync } from "@/lib/ledger/run-sync";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "sync.run");
     const run = await resumeSync(actor.tenantId, parseId((await params).id, syncRunNotFound));
     afterResponse(() => runSync(run.id));

@@ -9,7 +9,7 @@ import { explainReconciliationLine } from "@/lib/ledger/explain-reconciliation-l
 import { explanationInput } from "@/lib/ledger/rules/inputs";
 
 export async function PUT(req: Request, { params }: { params: Promise<{ id: string; lineId: string }> }) {
-  return respond(async () => {
+  return respond(req, async () => {
     const actor = await requireActor(req, "reconciliation.manage");
     const { id, lineId } = await params;
     const [reconciliationId, line] = [parseId(id, reconciliationLineNotFound), parseId(lineId, reconciliationLineNotFound)];
