@@ -27,3 +27,6 @@ export function parseUuid(segment: string, notFound: () => AppError): string {
   if (!UUID.test(segment)) throw notFound();
   return segment;
 }
+
+/** The second argument of a route handler under an `[id]` folder. */
+export type IdRouteContext = { params: Promise<{ id: string }> };

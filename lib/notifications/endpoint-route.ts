@@ -1,7 +1,7 @@
 import "server-only";
 import { requestMetaFrom, type RequestMeta } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
-import { parseUuid } from "@/lib/http/path-id";
+import { parseUuid, type IdRouteContext } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
 import { endpointNotFound } from "./endpoints";
 
@@ -18,7 +18,7 @@ export interface EndpointActionInput {
  * path (404 when it is not one), then the action, whose result is answered as JSON.
  */
 export function endpointRoute(act: (input: EndpointActionInput) => Promise<unknown>, init?: ResponseInit) {
-  return (req: Request, { params }: { params: Promise<{ id: string }> }) =>
+  return (req: Request, { params }: IdRouteContext) =>
     respond(req, async () => {
       const actor = await requireActor(req, "notifications.endpoints.manage");
       const endpointId = parseUuid((await params).id, endpointNotFound);

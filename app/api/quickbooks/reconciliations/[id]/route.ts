@@ -1,11 +1,11 @@
 // GET /api/quickbooks/reconciliations/{id} – one reconciliation with its lines and totals.
 import { requireActor } from "@/lib/auth/guard";
-import { parseId } from "@/lib/http/path-id";
+import { parseId, type IdRouteContext } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
 import { reconciliationNotFound } from "@/lib/ledger/errors";
 import { readReconciliation } from "@/lib/ledger/read-reconciliation";
 
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export async function GET(req: Request, { params }: IdRouteContext) {
   return respond(req, async () => {
     const actor = await requireActor(req, "mappings.read");
     const read = await readReconciliation(actor.tenantId, parseId((await params).id, reconciliationNotFound));

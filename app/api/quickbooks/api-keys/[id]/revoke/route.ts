@@ -3,10 +3,10 @@
 import { requestMetaFrom } from "@/lib/audit/record";
 import { apiKeyNotFound, revokeApiKey } from "@/lib/api-keys/revoke-api-key";
 import { requireActor } from "@/lib/auth/guard";
-import { parseUuid } from "@/lib/http/path-id";
+import { parseUuid, type IdRouteContext } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
 
-export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export async function POST(req: Request, { params }: IdRouteContext) {
   return respond(req, async () => {
     const actor = await requireActor(req, "apikeys.manage");
     const apiKeyId = parseUuid((await params).id, apiKeyNotFound);

@@ -6,11 +6,11 @@ import { apiKeyRotateSchema } from "@/lib/api-keys/api-key-rules";
 import { apiKeyNotFound } from "@/lib/api-keys/revoke-api-key";
 import { rotateApiKey } from "@/lib/api-keys/rotate-api-key";
 import { requireActor } from "@/lib/auth/guard";
-import { parseUuid } from "@/lib/http/path-id";
+import { parseUuid, type IdRouteContext } from "@/lib/http/path-id";
 import { privateJson, respond } from "@/lib/http/respond";
 import { readJson } from "@/lib/http/read-json";
 
-export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export async function POST(req: Request, { params }: IdRouteContext) {
   return respond(req, async () => {
     const actor = await requireActor(req, "apikeys.manage");
     const [apiKeyId, input] = [parseUuid((await params).id, apiKeyNotFound), apiKeyRotateSchema.parse(await readJson(req))];

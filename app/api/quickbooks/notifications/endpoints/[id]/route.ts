@@ -2,16 +2,14 @@
 // enabled switch; DELETE – remove it (its delivery log goes with it).
 import { requestMetaFrom } from "@/lib/audit/record";
 import { requireActor } from "@/lib/auth/guard";
-import { parseUuid } from "@/lib/http/path-id";
+import { parseUuid, type IdRouteContext } from "@/lib/http/path-id";
 import { readJson } from "@/lib/http/read-json";
 import { privateJson, respond } from "@/lib/http/respond";
 import { endpointRoute } from "@/lib/notifications/endpoint-route";
 import { deleteEndpoint, endpointNotFound, updateEndpoint } from "@/lib/notifications/endpoints";
 import { endpointPatch } from "@/lib/notifications/inputs";
 
-type Params = { params: Promise<{ id: string }> };
-
-export async function PATCH(req: Request, { params }: Params) {
+export async function PATCH(req: Request, { params }: IdRouteContext) {
   return respond(req, async () => {
     const actor = await requireActor(req, "notifications.endpoints.manage");
     const patch = endpointPatch.parse(await readJson(req));
