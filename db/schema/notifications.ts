@@ -27,6 +27,8 @@ export const notificationEvents = pgTable(
   (t) => [
     index("notification_events_tenant_idx").on(t.tenantId, t.occurredAt.desc()),
     index("notification_events_undispatched_idx").on(t.id).where(sql`${t.dispatchedAt} is null`),
+    // The retention sweep's range over dispatched events (lib/jobs/retention-sweep.ts).
+    index("notification_events_dispatched_idx").on(t.occurredAt).where(sql`${t.dispatchedAt} is not null`),
     uniqueIndex("notification_events_dedupe_uq").on(t.tenantId, t.type, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
   ],
 );

@@ -40,10 +40,15 @@ export const RETENTION_MS = {
   revocations: 400 * DAY,
   /** Spent and expired states, past the day in which a reuse is told apart from an unknown state. */
   oauthStates: STATE_KEPT_MS,
+  /**
+   * Notification events (with their deliveries and attempts): who was told what, for a yearly audit period. The inbox
+   * shows 90 days; an event with a delivery still to try waits for it, whatever its age.
+   */
+  notifications: 400 * DAY,
 } as const;
 
 export type RetentionResult = Record<
-  "apiCalls" | "hourly" | "permits" | "callbackLogs" | "refreshLogs" | "webhookDeliveries" | "webhookEvents" | "changes" | "syncRuns" | "revocations" | "oauthStates",
+  "apiCalls" | "hourly" | "permits" | "callbackLogs" | "refreshLogs" | "webhookDeliveries" | "webhookEvents" | "changes" | "syncRuns" | "revocations" | "oauthStates" | "notifications",
   number
 >;
 
@@ -102,5 +107,12 @@ export async function runRetentionSweep(options: { now?: Date } = {}): Promise<R
     ),
     revocations: await purge("token_revocations", "id", sql`select id from token_revocations where status = 'revoked' and revoked_at < ${before(r.revocations)}`),
     oauthStates: await purge("oauth_states", "id", sql`select id from oauth_states where expires_at < ${before(r.oauthStates)}`),
+    // Deliveries and attempts go with their event (on delete cascade).
+    notifications: await purge(
+      "notification_events",
+      "id",
+      sql`select e.id from notification_events e where e.dispatched_at is not null and e.occurred_at < ${before(r.notifications)}
+            and not exists (select 1 from notification_deliveries d where d.event_id = e.id and d.status = 'pending')`,
+    ),
   };
 }

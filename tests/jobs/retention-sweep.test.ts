@@ -1,21 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/db";
-import {
-  auditEvents,
-  callbackLogs,
-  oauthStates,
-  qboApiCalls,
-  qboHealthHourly,
-  qboRealmPermits,
-  quickbooksChanges,
-  refreshLogs,
-  syncRuns,
-  tokenRevocations,
-  users,
-  webhookDeliveries,
-  webhookEvents,
-} from "@/db/schema";
+import { auditEvents, callbackLogs, notificationDeliveries, notificationEvents, oauthStates, qboApiCalls, qboHealthHourly, qboRealmPermits, quickbooksChanges, refreshLogs, syncRuns, tokenRevocations, users, webhookDeliveries, webhookEvents } from "@/db/schema";
 import { recordApiCall, recordWebhookDelays } from "@/lib/metrics/record";
 import { useTestDatabase } from "@/tests/database";
 import { tenantId } from "@/tests/session";
@@ -39,12 +25,13 @@ const NOTHING: RetentionResult = {
   syncRuns: 0,
   revocations: 0,
   oauthStates: 0,
+  notifications: 0,
 };
 let acme: string;
 
 beforeEach(async () => {
   acme = await tenantId("acme");
-  for (const table of [qboApiCalls, qboHealthHourly, qboRealmPermits, callbackLogs, refreshLogs, webhookDeliveries, webhookEvents, quickbooksChanges, syncRuns, tokenRevocations, oauthStates]) {
+  for (const table of [qboApiCalls, qboHealthHourly, qboRealmPermits, callbackLogs, refreshLogs, webhookDeliveries, webhookEvents, quickbooksChanges, syncRuns, tokenRevocations, oauthStates, notificationEvents]) {
     await db().delete(table).where(sql`true`);
   }
 });
@@ -167,6 +154,28 @@ describe("the retention sweep", () => {
     await db()
       .insert(oauthStates)
       .values([state(past(r.oauthStates), "old"), state(within(r.oauthStates), "kept")]);
+    const notice = (occurredAt: Date, dispatched: boolean, reason: string) => ({
+      tenantId: acme,
+      type: "sync.failed",
+      version: 1,
+      data: { reason },
+      occurredAt,
+      dispatchedAt: dispatched ? occurredAt : null,
+    });
+    const notices = await db()
+      .insert(notificationEvents)
+      .values([
+        notice(past(r.notifications), true, "old"),
+        notice(within(r.notifications), true, "kept"),
+        // Not yet fanned out, or a delivery still to try: kept whatever its age.
+        notice(past(r.notifications), false, "kept"),
+        notice(past(r.notifications), true, "kept"),
+      ])
+      .returning({ id: notificationEvents.id });
+    await db().insert(notificationDeliveries).values([
+      { eventId: notices[0]!.id, tenantId: acme, channel: "webhook", status: "sent" },
+      { eventId: notices[3]!.id, tenantId: acme, channel: "webhook", status: "pending" },
+    ]);
     // The audit trail is not the sweep's to delete, whatever its age.
     await db().insert(auditEvents).values({ tenantId: acme, actorUserId: null, action: "logs.viewed", outcome: "success", createdAt: ago(10 * 365 * DAY) });
     const auditRows = (await db().select({ n: sql<number>`count(*)::int` }).from(auditEvents))[0]!.n;
@@ -181,7 +190,11 @@ describe("the retention sweep", () => {
       syncRuns: 2,
       revocations: 1,
       oauthStates: 1,
+      notifications: 1,
     });
+    expect((await db().select({ m: sql<string>`${notificationEvents.data}->>'reason'` }).from(notificationEvents)).map((x) => x.m)).toEqual(["kept", "kept", "kept"]);
+    // Its delivery went with it; the pending one's stays.
+    expect((await db().select({ status: notificationDeliveries.status }).from(notificationDeliveries)).map((x) => x.status)).toEqual(["pending"]);
     expect((await db().select({ m: callbackLogs.message }).from(callbackLogs)).map((x) => x.m)).toEqual(["kept"]);
     expect((await db().select({ m: refreshLogs.message }).from(refreshLogs)).map((x) => x.m)).toEqual(["kept"]);
     expect((await db().select({ m: webhookDeliveries.error }).from(webhookDeliveries)).map((x) => x.m)).toEqual(["kept"]);

@@ -1,0 +1,1 @@
+CREATE INDEX "notification_events_dispatched_idx" ON "notification_events" USING btree ("occurred_at") WHERE "notification_events"."dispatched_at" is not null;
