@@ -262,9 +262,13 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("COPY and the batch writer on 
     expect((await reader.read()).done).toBe(false);
     await reader.cancel();
     // The COPY stops on the server (its connection goes back to the pool), and the export is on record as cancelled.
+    // This file's database only: pg_stat_activity is the server's, and other test files run their own exports beside it.
     const copying = async () =>
-      Number(rowsOf(await db().execute(sql`select count(*)::int as n from pg_stat_activity where state = 'active' and query like 'copy (select%'`))[0]!.n);
-    for (let i = 0; i < 40 && (await copying()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      Number(
+        rowsOf(await db().execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query like 'copy (select%'`))[0]!
+          .n,
+      );
+    for (let i = 0; i < 100 && (await copying()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await copying()).toBe(0);
     const [last] = await db().select().from(auditEvents).where(eq(auditEvents.action, "logs.exported")).orderBy(sql`${auditEvents.id} desc`).limit(1);
     expect(last!.outcome).toBe("failure");
