@@ -123,13 +123,15 @@ interface Outcome {
   httpStatus: number | null;
   durationMs: number;
   error: string | null;
-  /** Trying again cannot help (the SMTP server refused the message for good: a 5xx answer). */
+  /** No further attempt: trying again cannot help (the SMTP server refused the message for good), or a test event. */
   permanent?: boolean;
 }
 
 /** One try of one delivery. Never throws: a problem is an outcome. */
 async function attempt(delivery: Claimed): Promise<Outcome> {
   const started = Date.now();
+  // A test event is tried once: its result is what the person who sent it wants to see.
+  let once = false;
   try {
     const [event] = await db()
       .select({ event: notificationEvents, tenantName: tenants.name })
@@ -137,9 +139,11 @@ async function attempt(delivery: Claimed): Promise<Outcome> {
       .innerJoin(tenants, eq(tenants.id, notificationEvents.tenantId))
       .where(eq(notificationEvents.id, delivery.eventId));
     if (!event) return { ok: false, httpStatus: null, durationMs: 0, error: "The event is gone." };
-    return delivery.channel === "email" ? await attemptEmail(delivery, event.event, event.tenantName) : await attemptWebhook(delivery, event.event, event.tenantName);
+    once = event.event.type === TEST_EVENT_TYPE;
+    const outcome = delivery.channel === "email" ? await attemptEmail(delivery, event.event, event.tenantName) : await attemptWebhook(delivery, event.event, event.tenantName);
+    return once ? { ...outcome, permanent: true } : outcome;
   } catch (error) {
-    return { ok: false, httpStatus: null, durationMs: Date.now() - started, error: describeError(error), permanent: error instanceof EmailSendError && error.permanent };
+    return { ok: false, httpStatus: null, durationMs: Date.now() - started, error: describeError(error), permanent: once || (error instanceof EmailSendError && error.permanent) };
   }
 }
 
@@ -179,9 +183,7 @@ async function attemptWebhook(delivery: Claimed, event: typeof notificationEvent
 /** Stores the attempt and what follows: sent, another try later, or failed for good. Returns the new status. */
 async function record(delivery: Claimed, outcome: Outcome, now: Date): Promise<"sent" | "pending" | "failed"> {
   const channel = delivery.channel as Channel;
-  const [event] = await db().select({ type: notificationEvents.type }).from(notificationEvents).where(eq(notificationEvents.id, delivery.eventId));
-  // A test event is tried once: its result is what the person who sent it wants to see.
-  const next = outcome.ok || outcome.permanent || event?.type === TEST_EVENT_TYPE ? null : nextAttemptAt(channel, delivery.attempts, now);
+  const next = outcome.ok || outcome.permanent ? null : nextAttemptAt(channel, delivery.attempts, now);
   const status = outcome.ok ? "sent" : next && delivery.attempts < maxAttempts(channel) ? "pending" : "failed";
   await db().transaction(async (tx) => {
     await tx.insert(notificationAttempts).values({ deliveryId: delivery.id, attempt: delivery.attempts, at: now, httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, ok: outcome.ok, error: outcome.error });

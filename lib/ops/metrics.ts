@@ -1,8 +1,10 @@
 import "server-only";
+import { timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { db } from "@/db";
 import { rowsOf } from "@/db/rows";
+import { env } from "@/lib/env";
 
 // Prometheus metrics (issue 19), with prom-client: the maintained registry and text format every Prometheus and
 // OpenTelemetry collector scrapes. Counters and histograms are this process's (each instance is scraped on its own);
@@ -106,4 +108,16 @@ export function routeTemplate(pathname: string): string {
 export function observeHttpRequest(method: string, pathname: string, status: number, seconds: number): void {
   const route = status === 404 ? "unmatched" : routeTemplate(pathname);
   metrics().httpRequests.observe({ method, route, status: String(status) }, seconds);
+}
+
+/**
+ * Whether a scrape may read the metrics: "off" when METRICS_TOKEN is unset, "denied" without that bearer token
+ * (compared in constant time), "allowed" with it.
+ */
+export function scrapeAccess(authorization: string | null): "off" | "denied" | "allowed" {
+  const token = env().metricsToken;
+  if (token === null) return "off";
+  const given = Buffer.from(authorization?.startsWith("Bearer ") ? authorization.slice(7) : "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? "allowed" : "denied";
 }

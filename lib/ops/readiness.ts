@@ -17,7 +17,15 @@ import { backgroundJobsKind } from "@/lib/jobs/queue";
 export const READY_DATABASE_TIMEOUT_MS = 1_000;
 
 export type ReadinessCheck = "database" | "migrations" | "jobs";
-export type Readiness = { ready: true } | { ready: false; failed: ReadinessCheck };
+export type Readiness = { ready: true } | { ready: false; failed: ReadinessCheck; message: string };
+
+/** What an operator reads in a failed probe's answer: the check, and what to do about it. */
+const NOT_READY: Record<ReadinessCheck, string> = {
+  database: "This instance is not ready: its database does not answer.",
+  migrations: "This instance is not ready: the database's migrations are older than this build's. Run the migrations.",
+  jobs: "This instance is not ready: its background job runner has not started.",
+};
+const notReady = (failed: ReadinessCheck): Readiness => ({ ready: false, failed, message: NOT_READY[failed] });
 
 let expectedMigration: number | undefined;
 
@@ -49,9 +57,9 @@ export async function checkReadiness(): Promise<Readiness> {
   try {
     applied = await within(latestAppliedMigration(), READY_DATABASE_TIMEOUT_MS);
   } catch {
-    return { ready: false, failed: "database" };
+    return notReady("database");
   }
-  if (applied === null || applied < latestMigrationOfBuild()) return { ready: false, failed: "migrations" };
-  if (env().backgroundJobs && (await backgroundJobsKind()) === null) return { ready: false, failed: "jobs" };
+  if (applied === null || applied < latestMigrationOfBuild()) return notReady("migrations");
+  if (env().backgroundJobs && (await backgroundJobsKind()) === null) return notReady("jobs");
   return { ready: true };
 }

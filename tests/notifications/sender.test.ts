@@ -11,7 +11,7 @@ import { db } from "@/db";
 import { notificationAttempts, notificationDeliveries, notificationEvents, notificationPreferences, notificationReads, quickbooksConnections, users, webhookEndpoints } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { resetMailTransportForTests } from "@/lib/notifications/email/send-email";
-import { createEndpoint } from "@/lib/notifications/endpoints";
+import { createEndpoint, sendTestEvent } from "@/lib/notifications/endpoints";
 import { listInbox, markRead } from "@/lib/notifications/inbox";
 import { maxAttempts } from "@/lib/notifications/rules/retry-schedule";
 import { DELIVERY_LEASE_MS, dispatchEvents, runNotificationSender, sendDueDeliveries } from "@/lib/notifications/send-notifications";
@@ -183,6 +183,20 @@ describe("the outbox", () => {
     expect(delivery).toMatchObject({ status: "failed", attempts: maxAttempts("webhook") });
     const attempts = await db().select().from(notificationAttempts).where(eq(notificationAttempts.deliveryId, delivery!.id));
     expect(attempts.map((a) => a.httpStatus)).toEqual(Array(maxAttempts("webhook")).fill(500));
+  });
+
+  it("tries a test event once, to its endpoint alone, whatever it answered", async () => {
+    answer = 500;
+    const [endpoint] = await db().select().from(webhookEndpoints).where(eq(webhookEndpoints.tenantId, acme));
+    const { deliveryId } = await sendTestEvent({ tenantId: acme, actorUserId: adminId, endpointId: endpoint!.id });
+    let now = new Date();
+    for (let i = 0; i < 3; i++) {
+      await sendDueDeliveries(now);
+      now = new Date(now.getTime() + 16 * 3600 * 1000);
+    }
+    expect(received.filter((r) => r.type === "endpoint.test")).toHaveLength(1);
+    const [delivery] = await db().select().from(notificationDeliveries).where(eq(notificationDeliveries.id, deliveryId));
+    expect(delivery).toMatchObject({ status: "failed", attempts: 1 });
   });
 
   it("honours each member's email preferences", async () => {
