@@ -135,7 +135,13 @@ function EmailPreferences({ tenantId, initial, emailConfigured }: { tenantId: st
           webhook endpoints.
         </p>
       )}
-      <p className="text-sm text-slate-600">The kinds of event your role can act on. Your choices are yours alone and apply to this tenant.</p>
+      {preferences.length === 0 ? (
+        <p className="text-sm text-slate-600" data-testid="no-email-kinds">
+          Your role acts on none of these events, so it gets no email about them. They still appear in the inbox above.
+        </p>
+      ) : (
+        <p className="text-sm text-slate-600">The kinds of event your role can act on. Your choices are yours alone and apply to this tenant.</p>
+      )}
       <ul className="space-y-1 text-sm">
         {preferences.map((p) => (
           <li key={p.type}>
